@@ -1,0 +1,2 @@
+export * from './flag-spec.ts';
+export * from './parse-flags.ts';

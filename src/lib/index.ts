@@ -6,3 +6,5 @@ export * from './keyed-mutex.ts';
 export * from './ids.ts';
 export * from './streams/stdcopy.ts';
 export * from './streams/json-lines.ts';
+export * from './time.ts';
+export * from './human.ts';

@@ -1,0 +1,155 @@
+/**
+ * berthd: the composition root. Parses flags and the JSON config, prepares the host, constructs every store and
+ * service, reconciles containers that outlived a previous daemon, and serves the Engine API.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { configureLogging, isLevel, rootLogger, type Level } from '../lib/index.ts';
+import { ApiServer, containerRoutes, execRoutes, systemRoutes } from '../api/index.ts';
+import { imageRoutes } from '../api/routers/images/routes.ts';
+import { ConmonRuntime, prepareHost } from '../runtime/index.ts';
+import { ImageService } from '../image/index.ts';
+import { EventBus } from '../daemon/events.ts';
+import { ContainerStore } from '../daemon/containers/record.ts';
+import { ContainerService } from '../daemon/containers/service.ts';
+import { AttachService } from '../daemon/containers/attach.ts';
+import { ExitWatcher } from '../daemon/containers/exit-watcher.ts';
+import { ExecService } from '../daemon/exec/service.ts';
+import { ContainersBackendImpl } from '../daemon/backend/containers.ts';
+import { ExecBackendImpl } from '../daemon/backend/exec.ts';
+import { SystemService } from '../daemon/system/service.ts';
+
+interface DaemonConfig {
+  dataRoot: string;
+  hosts: string[];
+  pidfile?: string;
+  runtime?: 'crun' | 'runc';
+  logLevel: Level;
+}
+
+const USAGE = `Usage:	berthd [OPTIONS]
+
+A Docker-compatible container engine
+
+Options:
+      --config string      Daemon configuration file (JSON, like daemon.json)
+      --data-root string   Root directory of persistent Berth state (default "/var/lib/berth")
+  -H, --host list          Daemon socket to listen on (default unix:///run/berth/berth.sock)
+      --log-level string   Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
+  -p, --pidfile string     Path to use for daemon PID file
+      --runtime string     Default OCI runtime: crun or runc (default "crun")
+`;
+
+async function parseArgs(argv: string[]): Promise<DaemonConfig> {
+  const flags: Record<string, string[]> = {};
+  const names: Record<string, string> = { H: 'host', p: 'pidfile', 'default-runtime': 'runtime', l: 'log-level' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    const m = /^--?([\w-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unexpected argument: ${a}`);
+    const name = names[m[1]] ?? m[1];
+    if (!['config', 'data-root', 'host', 'log-level', 'pidfile', 'runtime'].includes(name)) throw new Error(`unknown flag: ${a}`);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`flag needs an argument: ${a}`);
+    (flags[name] ??= []).push(value);
+  }
+  let file: Record<string, unknown> = {};
+  if (flags.config) file = JSON.parse(await readFile(flags.config[0], 'utf8'));
+  const pick = (flag: string, key: string) => flags[flag]?.at(-1) ?? (file[key] as string | undefined);
+  const logLevel = pick('log-level', 'log-level') ?? 'info';
+  if (!isLevel(logLevel)) throw new Error(`invalid log level: ${logLevel}`);
+  const runtime = pick('runtime', 'default-runtime');
+  if (runtime && runtime !== 'crun' && runtime !== 'runc') throw new Error(`unknown runtime: ${runtime}`);
+  return {
+    dataRoot: resolve(pick('data-root', 'data-root') ?? '/var/lib/berth'),
+    hosts: flags.host ?? (file.hosts as string[] | undefined) ?? ['unix:///run/berth/berth.sock'],
+    pidfile: pick('pidfile', 'pidfile'),
+    runtime: runtime as 'crun' | 'runc' | undefined,
+    logLevel,
+  };
+}
+
+async function main(): Promise<void> {
+  const cfg = await parseArgs(process.argv.slice(2));
+  configureLogging({ level: cfg.logLevel });
+  const log = rootLogger;
+  await mkdir(cfg.dataRoot, { recursive: true, mode: 0o711 });
+
+  const host = await prepareHost({ preferred: cfg.runtime });
+  for (const note of host.notes) log.info(note);
+  log.info('using OCI runtime', { runtime: host.runtime });
+
+  const events = new EventBus();
+  const images = await ImageService.open({ dataRoot: cfg.dataRoot, events: { emit: (action, id, attrs) => events.publish('image', action, id, attrs) } });
+  const store = new ContainerStore(cfg.dataRoot);
+  const halfCreated = await store.load();
+  const runtime = new ConmonRuntime({ runtime: host.runtime, root: join(cfg.dataRoot, 'runtime', host.runtime) });
+  const containers = new ContainerService({
+    store, images, runtime, events, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
+  });
+  images.setUsageChecker((imageId) => containers.usersOfImage(imageId));
+  for (const id of halfCreated) {
+    log.warn('removing half-created container', { id });
+    await images.removeContainerLayer(id).catch(() => undefined);
+    await rm(store.paths(id).dir, { recursive: true, force: true });
+    await rm(store.paths(id).bundle, { recursive: true, force: true });
+  }
+  await containers.reconcile();
+  const exits = new ExitWatcher(store.exits, (id) => containers.handleExit(id), log);
+  exits.start();
+  await exits.rescan();
+
+  const attach = new AttachService({ containers, runtime, log });
+  const execs = new ExecService({ containers, runtime, log });
+  const system = new SystemService({
+    facts: {
+      dataRoot: cfg.dataRoot, runtime: host.runtime, runtimeNotes: host.notes, started: new Date(),
+      imageCount: async () => (await images.list({})).length,
+      images: async () => images.list({}),
+    },
+    containers: store,
+    events,
+  });
+  const containersBackend = new ContainersBackendImpl({
+    containers, attach,
+    images: { imageIdsFor: async (ref) => images.inspect(ref).then((i) => [(i as { Id: string }).Id], () => []) },
+  });
+  const server = new ApiServer({
+    log,
+    routes: [
+      ...systemRoutes(system),
+      ...containerRoutes(containersBackend),
+      ...execRoutes(new ExecBackendImpl(execs)),
+      ...imageRoutes(images),
+    ],
+  });
+  for (const h of cfg.hosts) {
+    if (h.startsWith('unix://')) await mkdir(dirname(new URL(h).pathname), { recursive: true, mode: 0o755 });
+    await server.listen(h);
+    log.info('API listening', { host: h });
+  }
+  if (cfg.pidfile) await writeFile(cfg.pidfile, `${process.pid}\n`);
+  events.publish('daemon', 'start', 'berthd', {});
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down; containers keep running', { signal });
+    exits[Symbol.dispose]();
+    await server.close();
+    if (cfg.pidfile) await rm(cfg.pidfile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`berthd: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

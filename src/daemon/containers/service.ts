@@ -1,0 +1,542 @@
+/**
+ * The container lifecycle: create, start, stop, kill, restart, pause, remove, wait, rename, and the handling of
+ * exits reported by conmon. The daemon owns all state here; the runtime and image store are stateless adapters.
+ *
+ * Locking: one keyed mutex per container id. Public methods take it; helpers suffixed `Locked` assume it.
+ * Waiting for an exit never happens under the lock, because the exit handler needs it.
+ */
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  KeyedMutex, conflict, invalidArgument, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
+  errnoCode, isNotModified, type Logger,
+} from '../../lib/index.ts';
+import { buildSpec, resolveUser, readExitFile, isProcessAlive, type ConmonRuntime, type SpecInput } from '../../runtime/index.ts';
+import type { CreateRequest, CreateResponse, WaitCondition, WaitResponse } from '../../api/types/index.ts';
+import type { EventBus } from '../events.ts';
+import { mergeConfig, normalizeHostConfig, validateRestartPolicy } from './config-merge.ts';
+import type { ContainerImages } from './deps.ts';
+import { writeEtcFiles } from './etc-files.ts';
+import { parseMounts } from './mounts.ts';
+import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type ContainerRecord } from './record.ts';
+import { signalNumber } from './signals.ts';
+import { normalizeStartError } from './start-errors.ts';
+
+export interface ContainerServiceOptions {
+  store: ContainerStore;
+  images: ContainerImages;
+  runtime: ConmonRuntime;
+  events: EventBus;
+  log: Logger;
+  /** Host path of the init binary for --init. */
+  initPath?: string;
+  seccompProfile?: string;
+}
+
+interface Deferred<T> { promise: Promise<T>; resolve: (v: T) => void }
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Hooks the attach service uses to connect before the process starts (docker run attaches before start). */
+export type BeforeStartHook = (rec: ContainerRecord) => Promise<void>;
+
+export class ContainerService {
+  readonly store: ContainerStore;
+  private readonly images: ContainerImages;
+  private readonly runtime: ConmonRuntime;
+  private readonly events: EventBus;
+  private readonly log: Logger;
+  private readonly o: ContainerServiceOptions;
+  private readonly locks = new KeyedMutex();
+  private readonly exitWaiters = new Map<string, Deferred<number>>();
+  private readonly removeWaiters = new Map<string, Deferred<number>>();
+  private readonly beforeStart = new Map<string, BeforeStartHook[]>();
+
+  constructor(o: ContainerServiceOptions) {
+    this.o = o;
+    this.store = o.store;
+    this.images = o.images;
+    this.runtime = o.runtime;
+    this.events = o.events;
+    this.log = o.log;
+  }
+
+  // ---------------------------------------------------------------------------------------------- create
+
+  async create(req: CreateRequest, o: { name?: string; signal?: AbortSignal } = {}): Promise<CreateResponse> {
+    if (!req || typeof req !== 'object') throw invalidArgument('Config cannot be empty in order to create a container');
+    const imageRef = req.Image;
+    if (!imageRef) throw invalidArgument('No command specified');
+    let name = o.name?.replace(/^\//, '');
+    if (name !== undefined && name !== '' && !VALID_NAME.test(name)) {
+      throw invalidArgument(`Invalid container name (${o.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const hostConfig = normalizeHostConfig(req.HostConfig);
+    validateRestartPolicy(hostConfig);
+    parseMounts(hostConfig); // validate now; applied at start
+    validateNetworkMode(hostConfig.NetworkMode!);
+
+    const image = await this.images.resolve(imageRef);
+    const merged = mergeConfig(req, image.config.config ?? {}, imageRef);
+    const id = newId();
+    if (!name) {
+      for (let retry = 0; ; retry++) {
+        name = randomName(retry);
+        if (!this.store.nameOwner(name)) break;
+      }
+    }
+    const owner = this.store.nameOwner(name);
+    if (owner) {
+      throw conflict(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    this.store.reserveName(name, id);
+    const paths = this.store.paths(id);
+    if (!merged.config.Hostname) merged.config.Hostname = hostConfig.NetworkMode === 'host' ? '' : id.slice(0, 12);
+    const networkName = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode === 'none' ? hostConfig.NetworkMode : 'bridge';
+    const rec: ContainerRecord = {
+      schema: SCHEMA_VERSION,
+      id,
+      name,
+      created: rfc3339Nano(),
+      path: merged.path,
+      args: merged.args,
+      image: imageRef,
+      imageId: image.id,
+      config: merged.config,
+      hostConfig,
+      endpoints: { [networkName]: { ...(req.NetworkingConfig?.EndpointsConfig?.[networkName] ?? {}) } },
+      state: initialState(),
+      restartCount: 0,
+      hostnamePath: join(paths.dir, 'hostname'),
+      hostsPath: join(paths.dir, 'hosts'),
+      resolvConfPath: join(paths.dir, 'resolv.conf'),
+      logPath: paths.log,
+      mounted: false,
+    };
+    try {
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+      await this.images.createContainerLayer(image.id, id);
+      await this.store.save(rec);
+    } catch (err) {
+      this.store.releaseName(name, id);
+      await this.images.removeContainerLayer(id).catch(() => undefined);
+      await rm(paths.dir, { recursive: true, force: true });
+      throw err;
+    }
+    if (hostConfig.NetworkMode === 'bridge' || hostConfig.NetworkMode === 'default') {
+      this.log.info('bridge networking is not available yet: container runs with network mode none', { id: id.slice(0, 12) });
+    }
+    this.emit(rec, 'create');
+    return { Id: id, Warnings: [] };
+  }
+
+  // ---------------------------------------------------------------------------------------------- start
+
+  /** Registers a hook that runs once the conmon/runtime container exists but before its process starts. */
+  onceBeforeStart(id: string, hook: BeforeStartHook): () => void {
+    const list = this.beforeStart.get(id) ?? [];
+    list.push(hook);
+    this.beforeStart.set(id, list);
+    return () => {
+      const l = this.beforeStart.get(id);
+      if (l) this.beforeStart.set(id, l.filter((h) => h !== hook));
+    };
+  }
+
+  async start(ref: string, o: { signal?: AbortSignal } = {}): Promise<void> {
+    const id = this.store.get(ref).id;
+    await this.locks.run(id, async () => {
+      const rec = this.store.get(id);
+      if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started');
+      if (rec.state.Status === 'removing' || rec.state.Status === 'dead') {
+        throw conflict(`cannot start a container that has been removed`);
+      }
+      await this.startLocked(rec, o);
+    });
+  }
+
+  private async startLocked(rec: ContainerRecord, o: { signal?: AbortSignal }): Promise<void> {
+    const paths = this.store.paths(rec.id);
+    const hc = rec.hostConfig;
+    // A restart after an exit: drop the previous run's runtime state and exit file.
+    await rm(join(this.store.exits, rec.id), { force: true });
+    await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+    await mkdir(paths.rootfs, { recursive: true });
+    await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
+    await this.images.mountContainerLayer(rec.id, paths.rootfs);
+    rec.mounted = true;
+    try {
+      const mounts = parseMounts(hc);
+      for (const b of mounts.binds) await ensureBindSource(b.source, b.createSource);
+      const hostNetwork = hc.NetworkMode === 'host';
+      await writeEtcFiles({ hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath }, {
+        hostname: rec.config.Hostname || rec.id.slice(0, 12), domainname: rec.config.Domainname, hc, hostNetwork,
+      });
+      const user = await resolveUser(paths.rootfs, rec.config.User ?? '');
+      const input: SpecInput = {
+        id: rec.id,
+        rootfs: paths.rootfs,
+        args: [rec.path, ...rec.args],
+        env: withHostname(rec.config.Env ?? [], rec.config.Hostname ?? '', user.home, !!rec.config.Tty),
+        cwd: rec.config.WorkingDir || '/',
+        user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+        terminal: !!rec.config.Tty,
+        hostname: hostNetwork ? '' : rec.config.Hostname || rec.id.slice(0, 12),
+        domainname: rec.config.Domainname,
+        privileged: !!hc.Privileged,
+        capAdd: hc.CapAdd ?? [],
+        capDrop: hc.CapDrop ?? [],
+        readonlyRootfs: !!hc.ReadonlyRootfs,
+        tmpfs: mounts.tmpfs,
+        binds: mounts.binds.map((b) => ({ source: b.source, destination: b.destination, readonly: b.readonly, propagation: b.propagation })),
+        network: await this.networkFor(rec),
+        etcFiles: { hosts: rec.hostsPath, hostname: rec.hostnamePath, resolvConf: rec.resolvConfPath },
+        init: hc.Init ? this.o.initPath : undefined,
+        shmSize: hc.ShmSize,
+        seccompProfile: seccompFrom(hc.SecurityOpt, this.o.seccompProfile),
+        noNewPrivileges: (hc.SecurityOpt ?? []).some((s) => s === 'no-new-privileges' || s === 'no-new-privileges:true' || s === 'no-new-privileges=true'),
+        ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+        sysctls: hc.Sysctls ?? undefined,
+        cgroupsPath: `/berth/${rec.id}`,
+        labels: rec.config.Labels ?? undefined,
+      };
+      const spec = buildSpec(input);
+      await mkdir(this.store.exits, { recursive: true });
+      const created = await this.runtime.create({
+        id: rec.id, bundleDir: paths.bundle, spec, logPath: rec.logPath, exitDir: this.store.exits,
+        terminal: !!rec.config.Tty, openStdin: !!rec.config.OpenStdin, stdinOnce: !!rec.config.StdinOnce,
+      }, { signal: o.signal });
+      const hooks = this.beforeStart.get(rec.id) ?? [];
+      this.beforeStart.delete(rec.id);
+      for (const h of hooks) await h(rec).catch((err) => this.log.warn('attach before start failed', { id: rec.id, err }));
+      await this.runtime.start(rec.id);
+      rec.state = {
+        ...rec.state, Status: 'running', Pid: created.pid, conmonPid: created.conmonPid, ExitCode: 0, Error: '',
+        StartedAt: rfc3339Nano(), FinishedAt: NULL_TIME, OOMKilled: false,
+      };
+      await this.store.save(rec);
+      this.emit(rec, 'start');
+    } catch (err) {
+      const normalized = normalizeStartError(err);
+      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+      await this.images.unmountContainerLayer(rec.id, paths.rootfs).catch(() => undefined);
+      rec.mounted = false;
+      rec.state = { ...rec.state, Status: rec.state.StartedAt === NULL_TIME ? 'created' : 'exited', Error: normalized.message, ExitCode: normalized.exitCode, Pid: 0, conmonPid: 0 };
+      await this.store.save(rec);
+      throw normalized.error;
+    }
+  }
+
+  private async networkFor(rec: ContainerRecord): Promise<SpecInput['network']> {
+    const mode = rec.hostConfig.NetworkMode ?? 'bridge';
+    if (mode === 'host') return { mode: 'host' };
+    if (mode.startsWith('container:')) {
+      const other = this.store.get(mode.slice('container:'.length));
+      if (other.state.Status !== 'running' && other.state.Status !== 'paused') {
+        throw conflict(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
+      }
+      return { mode: 'netns', path: `/proc/${other.state.Pid}/ns/net` };
+    }
+    return { mode: 'none' };
+  }
+
+  // ---------------------------------------------------------------------------------------------- stop/kill
+
+  async kill(ref: string, signal = 'KILL'): Promise<void> {
+    const rec = this.store.get(ref);
+    const sig = signalNumber(signal);
+    if (!isAlive(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.id} is not running`);
+    await this.runtime.kill(rec.id, sig, { all: sig === 9 });
+    this.emit(rec, 'kill', { signal: String(sig) });
+  }
+
+  /** Docker's stop: StopSignal (default SIGTERM), wait `t` seconds (default 10), then SIGKILL. */
+  async stop(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!isAlive(rec)) throw notModified('container already stopped');
+    const exited = this.nextExit(rec.id);
+    const sig = signalNumber(o.signal || rec.config.StopSignal || 'TERM');
+    const timeout = o.timeout ?? rec.config.StopTimeout ?? 10;
+    await this.runtime.kill(rec.id, sig).catch(() => undefined);
+    this.emit(rec, 'kill', { signal: String(sig) });
+    if (rec.state.Status === 'paused') await this.runtime.resume(rec.id).catch(() => undefined);
+    const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
+    if (!inTime && isAlive(this.store.get(rec.id))) {
+      await this.runtime.kill(rec.id, 9, { all: true }).catch(() => undefined);
+      this.emit(rec, 'kill', { signal: '9' });
+      await raceTimeout(exited, 30_000);
+    }
+    this.emit(this.store.get(rec.id), 'stop');
+  }
+
+  async restart(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+    const rec = this.store.get(ref);
+    if (isAlive(rec)) {
+      await this.stop(rec.id, o).catch((err: unknown) => {
+        if (!isNotModified(err)) throw err;
+      });
+    }
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      if (!isAlive(cur)) await this.startLocked(cur, {});
+    });
+    this.emit(this.store.get(rec.id), 'restart');
+  }
+
+  async pause(ref: string): Promise<void> {
+    const rec = this.store.get(ref);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      if (cur.state.Status === 'paused') throw conflict(`Container ${cur.id} is already paused`);
+      if (cur.state.Status !== 'running') throw conflict(`Container ${cur.id} is not running`);
+      await this.runtime.pause(cur.id);
+      cur.state = { ...cur.state, Status: 'paused' };
+      await this.store.save(cur);
+      this.emit(cur, 'pause');
+    });
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const rec = this.store.get(ref);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      if (cur.state.Status !== 'paused') throw conflict(`Container ${cur.id} is not paused`);
+      await this.runtime.resume(cur.id);
+      cur.state = { ...cur.state, Status: 'running' };
+      await this.store.save(cur);
+      this.emit(cur, 'unpause');
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- exits
+
+  /** Resolves with the exit code at the container's next exit. */
+  nextExit(id: string): Promise<number> {
+    let d = this.exitWaiters.get(id);
+    if (!d) {
+      d = deferred<number>();
+      this.exitWaiters.set(id, d);
+    }
+    return d.promise;
+  }
+
+  /** Called by the exit watcher when conmon writes <exits>/<id>, and at start-up for exits we missed. */
+  async handleExit(id: string): Promise<void> {
+    if (!this.store.find(id)) return;
+    await this.locks.run(id, async () => {
+      const rec = this.store.find(id);
+      if (!rec || (rec.state.Status !== 'running' && rec.state.Status !== 'paused')) return;
+      const code = (await readExitFile(this.store.exits, id)) ?? 255;
+      await this.finishLocked(rec, code);
+    });
+    const rec = this.store.find(id);
+    if (rec?.hostConfig.AutoRemove && rec.state.Status === 'exited') {
+      await this.remove(id, { force: true, volumes: true }).catch((err) => this.log.warn('auto-remove failed', { id, err }));
+    }
+  }
+
+  private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
+    await this.runtime.delete(rec.id, { force: true }).catch((err) => this.log.warn('runtime delete failed', { id: rec.id, err }));
+    await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
+    rec.mounted = false;
+    rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano() };
+    await this.store.save(rec);
+    this.emit(rec, 'die', { exitCode: String(code) });
+    const d = this.exitWaiters.get(rec.id);
+    this.exitWaiters.delete(rec.id);
+    d?.resolve(code);
+  }
+
+  /**
+   * Start-up reconciliation after a daemon restart or crash: running containers whose conmon is alive are
+   * adopted; those that exited meanwhile get their real exit code; half-started ones are cleaned up.
+   */
+  async reconcile(): Promise<void> {
+    for (const rec of this.store.all()) {
+      await this.locks.run(rec.id, async () => {
+        const code = await readExitFile(this.store.exits, rec.id);
+        const alive = rec.state.conmonPid > 0 && isProcessAlive(rec.state.conmonPid);
+        if (rec.state.Status === 'running' || rec.state.Status === 'paused') {
+          if (code !== undefined || !alive) {
+            this.log.info('container exited while the daemon was down', { id: rec.id.slice(0, 12), exitCode: code });
+            await this.finishLocked(rec, code ?? 255);
+          } else {
+            this.log.info('re-adopted running container', { id: rec.id.slice(0, 12) });
+          }
+          return;
+        }
+        if (rec.state.Status === 'removing') {
+          return; // finished below, outside the lock
+        }
+        // created/exited: make sure nothing from an interrupted start is left behind
+        if (alive && rec.state.conmonPid) process.kill(rec.state.conmonPid, 'SIGKILL');
+        await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+        if (rec.mounted) {
+          await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch(() => undefined);
+          rec.mounted = false;
+          await this.store.save(rec);
+        }
+      });
+      if (rec.state.Status === 'removing') await this.remove(rec.id, { force: true }).catch((err) => this.log.warn('finishing removal failed', { id: rec.id, err }));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- wait
+
+  async wait(ref: string, condition: WaitCondition = 'not-running', o: { signal?: AbortSignal } = {}): Promise<WaitResponse> {
+    const rec = this.store.get(ref);
+    let p: Promise<number>;
+    if (condition === 'removed') {
+      p = this.removed(rec.id);
+    } else if (condition === 'next-exit') {
+      p = this.nextExit(rec.id);
+    } else {
+      if (!isAlive(rec)) return { StatusCode: rec.state.ExitCode, Error: null };
+      p = this.nextExit(rec.id);
+    }
+    const aborted = new Promise<never>((_, reject) => {
+      o.signal?.addEventListener('abort', () => reject(o.signal!.reason), { once: true });
+    });
+    const code = await Promise.race([p, aborted]);
+    return { StatusCode: code, Error: null };
+  }
+
+  private removed(id: string): Promise<number> {
+    let d = this.removeWaiters.get(id);
+    if (!d) {
+      d = deferred<number>();
+      this.removeWaiters.set(id, d);
+    }
+    return d.promise;
+  }
+
+  // ---------------------------------------------------------------------------------------------- remove
+
+  async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    const rec = this.store.get(ref);
+    if (isAlive(rec)) {
+      if (!o.force) {
+        const state = rec.state.Status === 'paused' ? 'paused' : 'running';
+        throw conflict(`cannot remove container "/${rec.name}": container is ${state}: stop the container before removing or force remove`);
+      }
+      const exited = this.nextExit(rec.id);
+      await this.runtime.kill(rec.id, 9, { all: true }).catch(() => undefined);
+      if (rec.state.Status === 'paused') await this.runtime.resume(rec.id).catch(() => undefined);
+      this.emit(rec, 'kill', { signal: '9' });
+      if (!(await raceTimeout(exited, 15_000))) await this.handleExit(rec.id);
+    }
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.find(rec.id);
+      if (!cur) return;
+      if (isAlive(cur)) throw conflict(`cannot remove container "/${cur.name}": container is running: stop the container before removing or force remove`);
+      cur.state = { ...cur.state, Status: 'removing' };
+      await this.store.save(cur);
+      await this.runtime.delete(cur.id, { force: true }).catch(() => undefined);
+      await this.images.unmountContainerLayer(cur.id, this.store.paths(cur.id).rootfs).catch(() => undefined);
+      await this.images.removeContainerLayer(cur.id);
+      await this.store.delete(cur.id);
+      this.emit(cur, 'destroy');
+      const d = this.removeWaiters.get(cur.id);
+      this.removeWaiters.delete(cur.id);
+      d?.resolve(cur.state.ExitCode);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- misc
+
+  async rename(ref: string, newName: string): Promise<void> {
+    const rec = this.store.get(ref);
+    const name = newName.replace(/^\//, '');
+    if (!name) throw invalidArgument('Neither old nor new names may be empty');
+    if (!VALID_NAME.test(name)) throw invalidArgument(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      if (cur.name === name) throw invalidArgument('Renaming a container with the same name as its current name');
+      const owner = this.store.nameOwner(name);
+      if (owner) throw conflict(`Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`);
+      const oldName = cur.name;
+      this.store.reserveName(name, cur.id);
+      try {
+        await this.store.save({ ...cur, name });
+      } catch (err) {
+        this.store.releaseName(name, cur.id);
+        throw err;
+      }
+      this.emit(this.store.get(cur.id), 'rename', { oldName: `/${oldName}` });
+    });
+  }
+
+  async resize(ref: string, size: { height: number; width: number }): Promise<void> {
+    const rec = this.store.get(ref);
+    if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
+    if (!rec.config.Tty) return;
+    await this.runtime.resize(this.store.paths(rec.id).bundle, size);
+  }
+
+  async pids(ref: string): Promise<number[]> {
+    const rec = this.store.get(ref);
+    if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
+    return this.runtime.top(rec.id);
+  }
+
+  layerSize(id: string): Promise<number> {
+    return this.images.containerLayerSize(this.store.get(id).id);
+  }
+
+  /** Image ids in use, for `rmi` conflicts and prune. */
+  usersOfImage(imageId: string): { id: string; running: boolean }[] {
+    return this.store.all().filter((c) => c.imageId === imageId).map((c) => ({ id: c.id, running: isAlive(c) }));
+  }
+
+  emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.events.publish('container', action, rec.id, { ...(rec.config.Labels ?? {}), image: rec.image, name: rec.name, ...extra });
+  }
+}
+
+export function isAlive(rec: ContainerRecord): boolean {
+  return rec.state.Status === 'running' || rec.state.Status === 'paused' || rec.state.Status === 'restarting';
+}
+
+function validateNetworkMode(mode: string): void {
+  if (['bridge', 'default', 'host', 'none'].includes(mode) || mode.startsWith('container:')) return;
+  throw invalidArgument(`network ${mode} not found`);
+}
+
+function withHostname(env: string[], hostname: string, home: string, tty: boolean): string[] {
+  const out = [...env];
+  if (hostname && !out.some((e) => e.startsWith('HOSTNAME='))) out.splice(1, 0, `HOSTNAME=${hostname}`);
+  if (!out.some((e) => e.startsWith('HOME='))) out.push(`HOME=${home || '/'}`);
+  if (tty && !out.some((e) => e.startsWith('TERM='))) out.push('TERM=xterm');
+  return out;
+}
+
+function seccompFrom(securityOpt: string[] | null | undefined, fallback?: string): string | undefined {
+  for (const s of securityOpt ?? []) {
+    const m = /^seccomp[=:](.*)$/.exec(s);
+    if (m) return m[1] === 'unconfined' ? 'unconfined' : m[1];
+  }
+  return fallback;
+}
+
+async function ensureBindSource(source: string, create: boolean): Promise<void> {
+  try {
+    await stat(source);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw err;
+    if (!create) throw invalidArgument(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
+    await mkdir(source, { recursive: true, mode: 0o755 });
+  }
+}
+
+async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

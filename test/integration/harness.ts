@@ -1,0 +1,150 @@
+/**
+ * Integration harness: a real berthd on a temporary data root and socket, driven by the real docker CLI
+ * (DOCKER_HOST=unix://...). Everything it creates is removed in stop(), even when a test failed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'node:http';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+const BUSYBOX_TAR = join(tmpdir(), 'berth-test-busybox.tar');
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export class Daemon {
+  readonly dataRoot: string;
+  readonly socket: string;
+  proc?: ChildProcess;
+  logs = '';
+
+  private constructor(dataRoot: string) {
+    this.dataRoot = dataRoot;
+    this.socket = join(dataRoot, 'berth.sock');
+  }
+
+  static async start(o: { args?: string[] } = {}): Promise<Daemon> {
+    const d = new Daemon(await mkdtemp(join(tmpdir(), 'berth-it-')));
+    await d.launch(o.args);
+    return d;
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return { ...process.env, DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: join(this.dataRoot, 'docker-config'), BERTH_HOST: `unix://${this.socket}` };
+  }
+
+  async launch(args: string[] = []): Promise<void> {
+    this.proc = spawn(join(REPO, 'bin/berthd'), ['--data-root', this.dataRoot, '--host', `unix://${this.socket}`, '--log-level', 'debug', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc.stdout!.on('data', (b) => (this.logs += b));
+    this.proc.stderr!.on('data', (b) => (this.logs += b));
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`berthd exited early:\n${this.logs}`);
+      if (await this.ping()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`berthd did not answer /_ping:\n${this.logs}`);
+  }
+
+  ping(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = request({ socketPath: this.socket, path: '/_ping', method: 'GET' }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  }
+
+  /** Raw API call: returns status and body text. */
+  api(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socket, path, method, headers: { 'Content-Type': 'application/json', ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Runs the real docker CLI against this daemon. */
+  docker(args: string[], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+    return run('docker', args, { env: this.env, input: o.input, timeoutMs: o.timeoutMs });
+  }
+
+  /** Runs the berth CLI against this daemon. */
+  berth(args: string[], o: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+    return run(join(REPO, 'bin/berth'), args, { env: this.env, input: o.input, timeoutMs: o.timeoutMs });
+  }
+
+  /** docker that must succeed; returns trimmed stdout. */
+  async ok(args: string[], o: { input?: string | Buffer } = {}): Promise<string> {
+    const r = await this.docker(args, o);
+    if (r.code !== 0) throw new Error(`docker ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout.trim();
+  }
+
+  /** Imports the busybox test image as `busybox:latest` with CMD ["sh"]. */
+  async importBusybox(tag = 'busybox:latest'): Promise<string> {
+    await run('bash', [join(REPO, 'scripts/make-busybox-tar.sh'), BUSYBOX_TAR], {});
+    return this.ok(['import', '--change', 'CMD ["sh"]', BUSYBOX_TAR, tag]);
+  }
+
+  /** SIGKILL the daemon (containers must survive). */
+  async kill9(): Promise<void> {
+    const p = this.proc!;
+    if (p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc && this.proc.exitCode === null && (await this.ping())) {
+      const ids = (await this.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await this.docker(['rm', '-f', ...ids], { timeoutMs: 60_000 });
+    }
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc!.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }
+    await this.unmountAll();
+    await rm(this.dataRoot, { recursive: true, force: true });
+  }
+
+  /** Safety net: unmount anything still mounted under the data root, deepest first. */
+  private async unmountAll(): Promise<void> {
+    const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(this.dataRoot + '/'));
+    for (const m of mounts.sort((a, b) => b.length - a.length)) await run('umount', ['-l', m], {});
+  }
+}
+
+export function run(cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env: o.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b) => (stdout += b));
+    p.stderr.on('data', (b) => (stderr += b));
+    const timer = setTimeout(() => p.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    p.on('error', reject);
+    p.on('close', (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (sig ? 128 + 9 : -1), stdout, stderr });
+    });
+    p.stdin.end(o.input);
+  });
+}
+
+export function exists(p: string): boolean {
+  return existsSync(p);
+}

@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { humanDuration, humanSize } from './human.ts';
+
+test('go-units HumanDuration', () => {
+  assert.equal(humanDuration(500), 'Less than a second');
+  assert.equal(humanDuration(1000), '1 second');
+  assert.equal(humanDuration(45_000), '45 seconds');
+  assert.equal(humanDuration(90_000), 'About a minute');
+  assert.equal(humanDuration(5 * 60_000), '5 minutes');
+  assert.equal(humanDuration(60 * 60_000), 'About an hour');
+  assert.equal(humanDuration(3 * 24 * 3_600_000), '3 days');
+});
+
+test('go-units HumanSizeWithPrecision(3)', () => {
+  assert.equal(humanSize(0), '0B');
+  assert.equal(humanSize(999), '999B');
+  assert.equal(humanSize(4_261_000), '4.26MB');
+  assert.equal(humanSize(1_000_000), '1MB');
+  assert.equal(humanSize(123_456_789), '123MB');
+});

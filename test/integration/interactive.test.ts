@@ -1,0 +1,88 @@
+/**
+ * Interactive TTY sessions driven through tmux, as a person would: `docker run -it` and `docker exec -it`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Daemon, run } from './harness.ts';
+
+class Tmux {
+  readonly session = `berth-it-${randomBytes(4).toString('hex')}`;
+
+  async start(command: string, env: NodeJS.ProcessEnv): Promise<void> {
+    const r = await run('tmux', ['new-session', '-d', '-s', this.session, '-x', '120', '-y', '30', command], { env });
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  async type(text: string): Promise<void> {
+    await run('tmux', ['send-keys', '-t', this.session, text, 'Enter'], {});
+  }
+
+  async screen(): Promise<string> {
+    return (await run('tmux', ['capture-pane', '-p', '-t', this.session], {})).stdout;
+  }
+
+  async waitFor(re: RegExp, ms = 10_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    let s = '';
+    while (Date.now() < deadline) {
+      s = await this.screen();
+      if (re.test(s)) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`screen never matched ${re}:\n${s}`);
+  }
+
+  async alive(): Promise<boolean> {
+    return (await run('tmux', ['has-session', '-t', this.session], {})).code === 0;
+  }
+
+  async kill(): Promise<void> {
+    await run('tmux', ['kill-session', '-t', this.session], {});
+  }
+}
+
+describe('interactive TTY sessions', () => {
+  let d: Daemon;
+  before(async () => {
+    d = await Daemon.start();
+    await d.importBusybox();
+  });
+  after(async () => {
+    await d?.stop();
+  });
+
+  test('docker run -it busybox sh', async () => {
+    const t = new Tmux();
+    try {
+      // `; sleep 5` keeps the pane open so the exit status can be read after the container ends.
+      await t.start(`docker run -it --name tty busybox sh; echo "EXIT=$?"; sleep 5`, d.env);
+      await t.waitFor(/# $/m);
+      await t.type('echo $((6*7))');
+      await t.waitFor(/^42\s*$/m);
+      await t.type('exit 5');
+      await t.waitFor(/EXIT=5/);
+      assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'tty']), 'exited 5');
+    } finally {
+      await t.kill();
+      await d.docker(['rm', '-f', 'tty']);
+    }
+  });
+
+  test('docker exec -it into a running container', async () => {
+    await d.ok(['run', '-d', '--name', 'svc', 'busybox', 'sleep', '300']);
+    const t = new Tmux();
+    try {
+      await t.start(`docker exec -it svc sh; echo "EXIT=$?"; sleep 5`, d.env);
+      await t.waitFor(/# $/m);
+      await t.type('echo tty=$(tty) cols=$(stty size)');
+      await t.waitFor(/tty=\/dev\/pts\/\d+ cols=30 120/);
+      await t.type('exit');
+      await t.waitFor(/EXIT=0/);
+      assert.equal(await d.ok(['inspect', '-f', '{{.State.Running}}', 'svc']), 'true');
+    } finally {
+      await t.kill();
+      await d.docker(['rm', '-f', 'svc']);
+    }
+  });
+});

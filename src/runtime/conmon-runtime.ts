@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { writeJsonAtomic } from '../lib/atomic-fs.ts';
 import { EngineError, conflict, errnoCode, internal, notFound } from '../lib/errdefs.ts';
@@ -78,6 +78,7 @@ export class ConmonRuntime {
     const dir = c.bundleDir;
     await mkdir(dir, { recursive: true });
     await mkdir(c.exitDir, { recursive: true });
+    await mkdir(dirname(c.logPath), { recursive: true });
     await mkdir(this.cli.root, { recursive: true });
     // Leftovers of a previous run of the same container would confuse conmon or our readers.
     await Promise.all([
@@ -244,6 +245,8 @@ export class ConmonRuntime {
     conmonStderrText.set(child, errText);
     child.stderr!.on('data', (b: Buffer) => { if (errText.length < 64) errText.push(b); });
     child.on('error', () => { /* surfaces as a closed sync pipe */ });
+    // conmon closes its pipe ends whenever it likes (e.g. the start pipe after reading it): never crash on that.
+    for (const s of child.stdio) (s as NodeJS.EventEmitter | null)?.on('error', () => {});
     return child;
   }
 }

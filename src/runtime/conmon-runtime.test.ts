@@ -20,7 +20,9 @@ let seq = 0;
 before(async () => {
   const host = await prepareHost();
   fx = await makeBusyboxRootfs();
-  rt = new ConmonRuntime({ runtime: host.runtime, root: join(fx.dir, 'state') });
+  // BERTH_TEST_RUNTIME=runc runs the same suite on runc.
+  const runtime = (process.env.BERTH_TEST_RUNTIME as 'crun' | 'runc' | undefined) ?? host.runtime;
+  rt = new ConmonRuntime({ runtime, root: join(fx.dir, 'state') });
 });
 after(async () => {
   for (const id of created) await rt.delete(id, { force: true }).catch(() => {});
@@ -49,10 +51,10 @@ async function createCtr(args: string[], o: Partial<SpecInput> & { openStdin?: b
 }
 
 async function waitExit(exitDir: string, id: string): Promise<number> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1000; i++) {
     const c = await readExitFile(exitDir, id);
     if (c !== undefined) return c;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error('no exit file');
 }

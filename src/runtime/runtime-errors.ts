@@ -32,7 +32,8 @@ export async function lastRuntimeError(logPath: string): Promise<string | undefi
  * Normalise crun's and runc's wording to Docker's: 'exec: "foo": executable file not found in $PATH'.
  */
 export function startError(verb: 'create' | 'start' | 'exec', raw: string): ProcessStartError {
-  let msg = raw.trim().replace(/\s+$/, '');
+  // runc already says "exec failed: ..."; keep Docker's single prefix.
+  let msg = raw.trim().replace(/^exec failed: /, '');
   let exitCode = 128;
   const crunMissing = /executable file `([^`]*)` not found in \$PATH/.exec(msg);
   const crunNoEnt = /open executable|exec(?:vp?)? `([^`]*)`: No such file or directory|`([^`]*)`: No such file or directory/.exec(msg);

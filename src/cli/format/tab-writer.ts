@@ -24,3 +24,6 @@ export function alignColumns(text: string, o: TabWriterOptions = DOCKER_TABLE): 
     )
     .join('\n');
 }
+
+/** docker top: tabwriter.NewWriter(out, 20, 1, 3, ' ', 0). */
+export const TOP_TABLE: TabWriterOptions = { minWidth: 20, padding: 3 };

@@ -1,0 +1,31 @@
+import type { CommandDefinition } from '../../command.ts';
+import { boolFlag, stringFlag } from '../../flags/flag-spec.ts';
+import { pullImage } from './pull-image.ts';
+import { familiarTagged, parseImageReference } from './image-reference.ts';
+
+export const imagePullCommand: CommandDefinition = {
+  usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
+  description: 'Download an image from a registry',
+  flags: [
+    boolFlag('all-tags', 'a', 'Download all tagged images in the repository'),
+    boolFlag('disable-content-trust', undefined, 'Skip image verification', { default: true }),
+    stringFlag('platform', undefined, 'Set platform if server is multi-platform capable'),
+    boolFlag('quiet', 'q', 'Suppress verbose output'),
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, flags) {
+    const ref = flags.args[0];
+    const allTags = flags.bool('all-tags');
+    if (allTags && (parseImageReference(ref).tag || parseImageReference(ref).digest)) {
+      throw new Error('tag can\'t be used with --all-tags/-a');
+    }
+    if (!allTags && !parseImageReference(ref).tag && !parseImageReference(ref).digest) {
+      ctx.stdout.write('Using default tag: latest\n');
+    }
+    await pullImage(ctx.client(), ref, { out: ctx.stdout, quiet: flags.bool('quiet'), platform: flags.string('platform') || undefined, allTags });
+    const full = familiarTagged(ref);
+    const canonical = full.includes('/') && full.split('/')[0].includes('.') ? full : `docker.io/${full.includes('/') ? full : `library/${full}`}`;
+    ctx.stdout.write(`${canonical}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * The command table: canonical "<group> <verb>" names, the top-level shortcuts docker keeps (run, ps, images, rmi...),
+ * and one lazy loader per command so `berth ps` loads only the modules `ps` needs.
+ */
+import type { CommandDefinition } from '../command.ts';
+
+type Loader = () => Promise<CommandDefinition>;
+
+interface Entry {
+  readonly description: string;
+  readonly load: Loader;
+  /** How docker lists it under "Aliases:". */
+  readonly aliases: readonly string[];
+}
+
+const entry = (description: string, aliases: string[], load: Loader): Entry => ({ description, aliases, load });
+
+export const COMMANDS: Record<string, Entry> = {
+  'container run': entry('Create and run a new container from an image', ['container run', 'run'], async () => (await import('./container/run.ts')).runCommand),
+  'container create': entry('Create a new container', ['container create', 'create'], async () => (await import('./container/create.ts')).createCommand),
+  'container start': entry('Start one or more stopped containers', ['container start', 'start'], async () => (await import('./container/start.ts')).startCommand),
+  'container stop': entry('Stop one or more running containers', ['container stop', 'stop'], async () => (await import('./container/stop.ts')).stopCommand),
+  'container kill': entry('Kill one or more running containers', ['container kill', 'kill'], async () => (await import('./container/kill.ts')).killCommand),
+  'container restart': entry('Restart one or more containers', ['container restart', 'restart'], async () => (await import('./container/restart.ts')).restartCommand),
+  'container rm': entry('Remove one or more containers', ['container rm', 'container remove', 'rm'], async () => (await import('./container/rm.ts')).rmCommand),
+  'container ls': entry('List containers', ['container ls', 'container list', 'container ps', 'ps'], async () => (await import('./container/ls.ts')).lsCommand),
+  'container logs': entry('Fetch the logs of a container', ['container logs', 'logs'], async () => (await import('./container/logs.ts')).logsCommand),
+  'container exec': entry('Execute a command in a running container', ['container exec', 'exec'], async () => (await import('./container/exec.ts')).execCommand),
+  'container attach': entry("Attach local standard input, output, and error streams to a running container", ['container attach', 'attach'], async () => (await import('./container/attach.ts')).attachCommand),
+  'container inspect': entry('Display detailed information on one or more containers', ['container inspect'], async () => (await import('./container/inspect.ts')).containerInspectCommand),
+  'container top': entry('Display the running processes of a container', ['container top', 'top'], async () => (await import('./container/top.ts')).topCommand),
+  'container rename': entry('Rename a container', ['container rename', 'rename'], async () => (await import('./container/rename.ts')).renameCommand),
+  'container pause': entry('Pause all processes within one or more containers', ['container pause', 'pause'], async () => (await import('./container/pause.ts')).pauseCommand),
+  'container unpause': entry('Unpause all processes within one or more containers', ['container unpause', 'unpause'], async () => (await import('./container/pause.ts')).unpauseCommand),
+  'container wait': entry('Block until one or more containers stop, then print their exit codes', ['container wait', 'wait'], async () => (await import('./container/wait.ts')).waitCommand),
+  'image ls': entry('List images', ['image ls', 'image list', 'images'], async () => (await import('./image/ls.ts')).imageLsCommand),
+  'image inspect': entry('Display detailed information on one or more images', ['image inspect'], async () => (await import('./image/inspect.ts')).imageInspectCommand),
+  'image rm': entry('Remove one or more images', ['image rm', 'image remove', 'rmi'], async () => (await import('./image/rm.ts')).imageRmCommand),
+  'image tag': entry('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', ['image tag', 'tag'], async () => (await import('./image/tag.ts')).imageTagCommand),
+  'image history': entry('Show the history of an image', ['image history', 'history'], async () => (await import('./image/history.ts')).imageHistoryCommand),
+  'image prune': entry('Remove unused images', ['image prune'], async () => (await import('./image/prune.ts')).imagePruneCommand),
+  'image import': entry('Import the contents from a tarball to create a filesystem image', ['image import', 'import'], async () => (await import('./image/import.ts')).imageImportCommand),
+  'image pull': entry('Download an image from a registry', ['image pull', 'pull'], async () => (await import('./image/pull.ts')).imagePullCommand),
+  'system inspect': entry('Return low-level information on Docker objects', ['inspect'], async () => (await import('./system/inspect.ts')).inspectCommand),
+  'system version': entry('Show the Docker version information', ['version'], async () => (await import('./system/version.ts')).versionCommand),
+  'system info': entry('Display system-wide information', ['system info', 'info'], async () => (await import('./system/info.ts')).infoCommand),
+  'system events': entry('Get real time events from the server', ['system events', 'events'], async () => (await import('./system/events.ts')).eventsCommand),
+};
+
+/** Top-level words and group verbs that name a canonical command. */
+const SHORTCUTS: Record<string, string> = {
+  run: 'container run', create: 'container create', start: 'container start', stop: 'container stop',
+  kill: 'container kill', restart: 'container restart', rm: 'container rm', ps: 'container ls',
+  logs: 'container logs', exec: 'container exec', attach: 'container attach', top: 'container top',
+  rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
+  images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
+  pull: 'image pull', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
+};
+
+const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };
+
+export const GROUPS = ['container', 'image', 'system'] as const;
+
+export interface ResolvedCommand {
+  readonly key: string;
+  readonly entry: Entry;
+  /** The words the user typed for the command ("ps", "container ls"). */
+  readonly words: string[];
+  readonly rest: string[];
+}
+
+export function resolveCommand(argv: readonly string[]): ResolvedCommand | undefined {
+  const [first, second, ...more] = argv;
+  if ((GROUPS as readonly string[]).includes(first) && second !== undefined) {
+    const key = `${first} ${GROUP_VERB_ALIASES[second] ?? second}`;
+    if (COMMANDS[key]) return { key, entry: COMMANDS[key], words: [first, second], rest: more };
+    return undefined;
+  }
+  const key = SHORTCUTS[first];
+  if (key) return { key, entry: COMMANDS[key], words: [first], rest: argv.slice(1) };
+  return undefined;
+}

@@ -23,7 +23,7 @@ test('ps default table: ID truncated, command quoted and cut to 20 with …', ()
   const out = formatRows([new ContainerRow(summary, { trunc: true, now })], { format: '', defaultTable: DEFAULT_PS_TABLE, headers: CONTAINER_HEADERS });
   const [header, row] = out.split('\n');
   assert.equal(header, 'CONTAINER ID   IMAGE     COMMAND                  CREATED              STATUS              PORTS                           NAMES');
-  assert.equal(row, '4f66ad9a0b2e   alpine    "sleep 100000000000…"   About a minute ago   Up About a minute   0.0.0.0:8080->80/tcp, 443/tcp   web');
+  assert.equal(row, '4f66ad9a0b2e   alpine    "sleep 1000000000000…"   About a minute ago   Up About a minute   0.0.0.0:8080->80/tcp, 443/tcp   web');
 });
 
 test('ps --no-trunc keeps the full ID and command; fields for --format', () => {

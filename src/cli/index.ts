@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const argsProblem = checkArgs(def, flags.args.length, commandPath);
   if (argsProblem) {
-    err(`${PROGRAM}: ${argsProblem}\n\n${usageLine}\n\nSee '${commandPath} --help' for more information`);
+    err(`${PROGRAM}: ${argsProblem.message}\n\n${usageLine}\n\n${argsProblem.hint} '${commandPath} --help' for more information`);
     return 1;
   }
   const ctx = makeContext(globals.host, commandPath);
@@ -140,19 +140,20 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function checkArgs(def: CommandDefinition, count: number, commandPath: string): string | undefined {
+/** cobra/docker argument rules; "See" follows minimum-count failures, "Run" the others (as docker 28 prints). */
+function checkArgs(def: CommandDefinition, count: number, commandPath: string): { message: string; hint: 'See' | 'Run' } | undefined {
   const { min, max } = def.args ?? {};
   const quoted = `'${commandPath}'`;
+  const plural = (n: number) => `${n} ${n === 1 ? 'argument' : 'arguments'}`;
   if (min !== undefined && max !== undefined && min === max && count !== min) {
-    return `${quoted} requires ${min === 1 ? '1 argument' : `exactly ${min} arguments`}`;
+    return { message: `${quoted} requires ${plural(min)}`, hint: 'Run' };
   }
-  if (min !== undefined && count < min) return `${quoted} requires at least ${min} ${min === 1 ? 'argument' : 'arguments'}`;
+  if (min !== undefined && count < min) return { message: `${quoted} requires at least ${plural(min)}`, hint: 'See' };
   if (max !== undefined && count > max) {
-    return max === 0 ? `${quoted} accepts no arguments` : `${quoted} requires at most ${max} ${max === 1 ? 'argument' : 'arguments'}`;
+    return { message: max === 0 ? `${quoted} accepts no arguments` : `${quoted} requires at most ${plural(max)}`, hint: 'Run' };
   }
   return undefined;
 }
-
 
 function reportFailure(e: unknown, def: CommandDefinition, commandPath: string): number {
   if (e instanceof StatusError) {

@@ -27,16 +27,48 @@ export function truncateId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
-function formatPort(p: Port): string {
-  if (!p.PublicPort) return `${p.PrivatePort}/${p.Type}`;
-  const ip = p.IP?.includes(':') ? `[${p.IP}]` : (p.IP ?? '');
-  return `${ip}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`;
+function joinHostPort(ip: string, port: string): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+function formGroup(key: string, first: number, last: number): string {
+  const slash = key.lastIndexOf('/');
+  const ip = slash >= 0 ? key.slice(0, slash) : '';
+  const type = slash >= 0 ? key.slice(slash + 1) : key;
+  let group = first === last ? String(first) : `${first}-${last}`;
+  if (ip) group = `${joinHostPort(ip, group)}->${group}`;
+  return `${group}/${type}`;
+}
+
+/**
+ * docker's DisplayablePorts: ports sorted, unpublished (and same-number) ports grouped into ranges per type and IP,
+ * then host mappings "ip:public->private/type".
+ */
 export function displayPorts(ports: readonly Port[] | undefined): string {
   if (!ports?.length) return '';
-  const sorted = [...ports].sort((a, b) => (a.PrivatePort - b.PrivatePort) || (a.PublicPort ?? 0) - (b.PublicPort ?? 0));
-  return [...new Set(sorted.map(formatPort))].join(', ');
+  const sorted = [...ports].sort(
+    (a, b) => a.PrivatePort - b.PrivatePort || (a.IP ?? '').localeCompare(b.IP ?? '') || a.Type.localeCompare(b.Type) || (a.PublicPort ?? 0) - (b.PublicPort ?? 0),
+  );
+  const groups = new Map<string, { first: number; last: number }[]>();
+  const hostMappings: string[] = [];
+  for (const p of sorted) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        hostMappings.push(`${joinHostPort(p.IP, String(p.PublicPort ?? 0))}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${p.IP}/${p.Type}`;
+    }
+    const ranges = groups.get(key) ?? [];
+    const tail = ranges[ranges.length - 1];
+    if (tail && p.PrivatePort === tail.last + 1) tail.last = p.PrivatePort;
+    else if (!tail || p.PrivatePort !== tail.last) ranges.push({ first: p.PrivatePort, last: p.PrivatePort });
+    groups.set(key, ranges);
+  }
+  const result: string[] = [];
+  for (const [key, ranges] of groups) for (const r of ranges) result.push(formGroup(key, r.first, r.last));
+  return [...result, ...hostMappings].join(', ');
 }
 
 export class ContainerRow {

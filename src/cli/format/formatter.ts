@@ -41,6 +41,7 @@ function headerRow(headers: Record<string, string>): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [field, title] of Object.entries(headers)) row[field] = title;
   // docker's method fields take an argument (.Label "k"): the header is still the column title
-  if (headers.Label) row.Label = () => headers.Label;
+  // docker titles a `.Label "com.x.my-key"` column by the key's last segment, "-" and "_" as spaces
+  if (headers.Label) row.Label = (name: unknown) => String(name).split('.').pop()!.replace(/[-_]/g, ' ');
   return row;
 }

@@ -1,6 +1,6 @@
 /** The fields docker's image formatter offers to `images --format`, and its expansion of one image into rows. */
 import type { ImageSummary } from '../../client/types.ts';
-import { goTimeString, humanSizeWithPrecision, timeAgo } from './units.ts';
+import { goTimeString, humanSize, humanSizeWithPrecision, timeAgo } from './units.ts';
 import { truncateId } from './container-row.ts';
 
 export const IMAGE_HEADERS: Record<string, string> = {
@@ -51,7 +51,7 @@ export class ImageRow {
     return humanSizeWithPrecision(this.image.Size, 3);
   }
   get VirtualSize(): string {
-    return humanSizeWithPrecision(this.image.VirtualSize ?? this.image.Size, 3);
+    return humanSize(this.image.VirtualSize ?? this.image.Size);
   }
   get SharedSize(): string {
     const s = this.image.SharedSize ?? -1;
@@ -100,7 +100,7 @@ export function imageRows(images: readonly ImageSummary[], o: { trunc: boolean; 
     }
     for (const [repo, tags] of tagsByRepo) {
       const digests = digestsByRepo.get(repo) ?? [];
-      for (const tag of tags) row(repo, tag, digests.length === 1 || (!o.digests && digests.length) ? digests[0] : NONE);
+      for (const tag of tags) row(repo, tag, o.digests && digests.length === 1 ? digests[0] : NONE);
     }
     for (const [repo, digests] of digestsByRepo) {
       if (tagsByRepo.has(repo)) continue;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRows } from './formatter.ts';
-import { CONTAINER_HEADERS, ContainerRow, DEFAULT_PS_TABLE, ellipsis } from './container-row.ts';
+import { CONTAINER_HEADERS, ContainerRow, DEFAULT_PS_TABLE, displayPorts, ellipsis } from './container-row.ts';
 import { DEFAULT_IMAGES_TABLE, IMAGE_HEADERS, imageRows } from './image-row.ts';
 
 const now = 1_700_000_000_000;
@@ -23,7 +23,7 @@ test('ps default table: ID truncated, command quoted and cut to 20 with …', ()
   const out = formatRows([new ContainerRow(summary, { trunc: true, now })], { format: '', defaultTable: DEFAULT_PS_TABLE, headers: CONTAINER_HEADERS });
   const [header, row] = out.split('\n');
   assert.equal(header, 'CONTAINER ID   IMAGE     COMMAND                  CREATED              STATUS              PORTS                           NAMES');
-  assert.equal(row, '4f66ad9a0b2e   alpine    "sleep 1000000000000…"   About a minute ago   Up About a minute   0.0.0.0:8080->80/tcp, 443/tcp   web');
+  assert.equal(row, '4f66ad9a0b2e   alpine    "sleep 1000000000000…"   About a minute ago   Up About a minute   443/tcp, 0.0.0.0:8080->80/tcp   web');
 });
 
 test('ps --no-trunc keeps the full ID and command; fields for --format', () => {
@@ -56,4 +56,12 @@ test('images rows: one per tag, <none> for untagged, sizes with 3 digits', () =>
     'alpine       latest    aaaaaaaaaaaa   3 days ago       7.8MB\n' +
     '<none>       <none>    bbbbbbbbbbbb   30 seconds ago   1.23kB\n',
   );
+});
+
+test('ports: unpublished ranges grouped before host mappings', () => {
+  const ports = [
+    { PrivatePort: 81, Type: 'tcp' }, { PrivatePort: 80, Type: 'tcp' }, { PrivatePort: 53, Type: 'udp' },
+    { IP: '::', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { IP: '0.0.0.0', PrivatePort: 9000, PublicPort: 9000, Type: 'tcp' },
+  ];
+  assert.equal(displayPorts(ports), '53/udp, 80-81/tcp, 0.0.0.0:9000->9000/tcp, [::]:8080->80/tcp');
 });

@@ -25,7 +25,7 @@ export const lsCommand: CommandDefinition = {
     const wantsSize = flags.bool('size') || /\.Size\b/.test(format);
     const list = await ctx.client().json<ContainerSummary[]>('GET', '/containers/json', {
       query: {
-        all: flags.bool('all') || last > 0,
+        all: flags.bool('all'),
         limit: last > 0 ? last : undefined,
         size: wantsSize,
         filters: encodeFilters(flags.list('filter')),

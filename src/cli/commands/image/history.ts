@@ -18,7 +18,7 @@ export const imageHistoryCommand: CommandDefinition = {
   async run(ctx, flags) {
     const items = await ctx.client().json<ImageHistoryItem[]>('GET', `/images/${encodeURIComponent(flags.args[0])}/history`);
     const rows = items.map((h) => new HistoryRow(h, { trunc: !flags.bool('no-trunc'), human: flags.bool('human') }));
-    ctx.stdout.write(formatRows(rows, { format: flags.string('format'), defaultTable: DEFAULT_HISTORY_TABLE, quiet: flags.bool('quiet'), headers: HISTORY_HEADERS }));
+    ctx.stdout.write(formatRows(rows, { format: flags.string('format'), defaultTable: DEFAULT_HISTORY_TABLE, quiet: flags.bool('quiet'), headers: flags.bool('human') ? HISTORY_HEADERS : { ...HISTORY_HEADERS, CreatedSince: 'CREATED AT' } }));
     return 0;
   },
 };

@@ -25,8 +25,7 @@ export const imageLsCommand: CommandDefinition = {
       query: { all: flags.bool('all'), filters: encodeFilters(filters) },
     });
     const digests = flags.bool('digests');
-    let rows = imageRows(images, { trunc: !flags.bool('no-trunc'), digests });
-    if (flags.bool('quiet') && !flags.string('format')) rows = rows.filter((r, i) => rows.findIndex((x) => x.ID === r.ID) === i);
+    const rows = imageRows(images, { trunc: !flags.bool('no-trunc'), digests });
     ctx.stdout.write(
       formatRows(rows, {
         format: flags.string('format'),

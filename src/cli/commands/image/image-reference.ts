@@ -30,3 +30,11 @@ export function familiarTagged(ref: string): string {
   if (r.digest) return `${r.repository}${r.tag ? `:${r.tag}` : ''}@${r.digest}`;
   return `${r.repository}:${r.tag ?? 'latest'}`;
 }
+
+/** The fully qualified repository docker sends as fromImage: "alpine" → "docker.io/library/alpine". */
+export function qualifiedRepository(repository: string): string {
+  const first = repository.split('/')[0];
+  const hasRegistry = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry) return repository;
+  return `docker.io/${repository.includes('/') ? repository : `library/${repository}`}`;
+}

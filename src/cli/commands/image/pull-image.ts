@@ -2,7 +2,7 @@
 import type { Writable } from 'node:stream';
 import type { EngineClient } from '../../../client/engine-client.ts';
 import { JsonMessageRenderer, readJsonMessages } from '../../../client/json-messages.ts';
-import { parseImageReference } from './image-reference.ts';
+import { parseImageReference, qualifiedRepository } from './image-reference.ts';
 
 /** base64url of "{}": the empty AuthConfig docker sends. */
 const EMPTY_AUTH = 'e30=';
@@ -15,7 +15,7 @@ export async function pullImage(
   const r = parseImageReference(ref);
   const tag = r.digest ?? r.tag ?? (o.allTags ? undefined : 'latest');
   const res = await client.request('POST', '/images/create', {
-    query: { fromImage: r.repository, tag, platform: o.platform },
+    query: { fromImage: qualifiedRepository(r.repository), tag, platform: o.platform },
     headers: { 'X-Registry-Auth': EMPTY_AUTH },
   });
   const renderer = new JsonMessageRenderer(o.out, { isTerminal: Boolean(o.out.isTTY) });

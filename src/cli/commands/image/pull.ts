@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../../command.ts';
 import { boolFlag, stringFlag } from '../../flags/flag-spec.ts';
 import { pullImage } from './pull-image.ts';
-import { familiarTagged, parseImageReference } from './image-reference.ts';
+import { familiarTagged, parseImageReference, qualifiedRepository } from './image-reference.ts';
 
 export const imagePullCommand: CommandDefinition = {
   usage: '[OPTIONS] NAME[:TAG|@DIGEST]',
@@ -23,9 +23,9 @@ export const imagePullCommand: CommandDefinition = {
       ctx.stdout.write('Using default tag: latest\n');
     }
     await pullImage(ctx.client(), ref, { out: ctx.stdout, quiet: flags.bool('quiet'), platform: flags.string('platform') || undefined, allTags });
-    const full = familiarTagged(ref);
-    const canonical = full.includes('/') && full.split('/')[0].includes('.') ? full : `docker.io/${full.includes('/') ? full : `library/${full}`}`;
-    ctx.stdout.write(`${canonical}\n`);
+    const r = parseImageReference(familiarTagged(ref));
+    const suffix = `${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`;
+    ctx.stdout.write(`${qualifiedRepository(r.repository)}${suffix}\n`);
     return 0;
   },
 };

@@ -1,0 +1,3 @@
+export * from './image-spec.ts';
+export * from './chain-id.ts';
+export * from './reference.ts';

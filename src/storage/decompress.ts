@@ -1,0 +1,56 @@
+/** Detects a stream's compression by its magic bytes and returns the decompressed stream. */
+import { Readable, type Transform } from 'node:stream';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { invalidArgument } from '../lib/errdefs.ts';
+
+export const Compression = { none: 'none', gzip: 'gzip', zstd: 'zstd', bzip2: 'bzip2', xz: 'xz' } as const;
+export type Compression = (typeof Compression)[keyof typeof Compression];
+
+export function detectCompression(head: Uint8Array): Compression {
+  const h = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  if (h[0] === 0x1f && h[1] === 0x8b) return Compression.gzip;
+  if (h.length >= 4 && h.readUInt32LE(0) === 0xfd2fb528) return Compression.zstd;
+  if (h.subarray(0, 3).toString('latin1') === 'BZh') return Compression.bzip2;
+  if (h.length >= 6 && h.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return Compression.xz;
+  return Compression.none;
+}
+
+/** Makes a decompressing transform for bzip2/xz (which zlib lacks); the caller may provide one. */
+export type ExternalDecompressor = (c: Compression) => Transform | undefined;
+
+export interface Decompressed {
+  stream: Readable;
+  compression: Compression;
+}
+
+/** Peeks at the first bytes of input and wraps it in the matching decompressor. */
+export async function decompressStream(input: Readable, o: { external?: ExternalDecompressor } = {}): Promise<Decompressed> {
+  const it = input[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let len = 0;
+  let done = false;
+  while (len < 6) {
+    const r = await it.next();
+    if (r.done) { done = true; break; }
+    const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as Uint8Array);
+    head.push(b);
+    len += b.length;
+  }
+  const first = Buffer.concat(head);
+  const compression = detectCompression(first);
+  const replay = Readable.from((async function* () {
+    if (first.length) yield first;
+    if (done) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value as Buffer;
+  })(), { objectMode: false });
+  let decoder: Transform | undefined;
+  if (compression === Compression.gzip) decoder = createGunzip();
+  else if (compression === Compression.zstd) decoder = createZstdDecompress();
+  else if (compression !== Compression.none) {
+    decoder = o.external?.(compression);
+    if (!decoder) throw invalidArgument(`unsupported compression format ${compression}`);
+  }
+  if (!decoder) return { stream: replay, compression };
+  replay.on('error', (e) => decoder.destroy(e));
+  return { stream: replay.pipe(decoder), compression };
+}

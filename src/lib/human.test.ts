@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, humanSize } from './human.ts';
+import { humanDuration, humanSizeWithPrecision } from './human.ts';
 
 test('go-units HumanDuration', () => {
   assert.equal(humanDuration(500), 'Less than a second');
@@ -12,10 +12,10 @@ test('go-units HumanDuration', () => {
   assert.equal(humanDuration(3 * 24 * 3_600_000), '3 days');
 });
 
-test('go-units HumanSizeWithPrecision(3)', () => {
-  assert.equal(humanSize(0), '0B');
-  assert.equal(humanSize(999), '999B');
-  assert.equal(humanSize(4_261_000), '4.26MB');
-  assert.equal(humanSize(1_000_000), '1MB');
-  assert.equal(humanSize(123_456_789), '123MB');
+test('go-units HumanSizeWithPrecision', () => {
+  assert.equal(humanSizeWithPrecision(0, 3), '0B');
+  assert.equal(humanSizeWithPrecision(999, 3), '999B');
+  assert.equal(humanSizeWithPrecision(4_261_000, 3), '4.26MB');
+  assert.equal(humanSizeWithPrecision(1_000_000, 3), '1MB');
+  assert.equal(humanSizeWithPrecision(123_456_789, 3), '123MB');
 });

@@ -1,38 +1,67 @@
-/** Human-readable durations and sizes exactly as Docker's go-units prints them. */
+/** Human-readable durations and sizes exactly as docker's go-units prints them. */
+
+/** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < 1) return 'Less than a second';
   if (seconds === 1) return '1 second';
   if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
+  const minutes = Math.trunc(ms / 60_000);
   if (minutes === 1) return 'About a minute';
   if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(ms / 3_600_000);
+  const hours = Math.trunc(ms / 3_600_000 + 0.5);
   if (hours === 1) return 'About an hour';
   if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** "<duration> ago" for a unix-seconds timestamp, as docker's CreatedSince/RunningFor. */
+export function timeAgo(unixSeconds: number, now: number = Date.now()): string {
+  return `${humanDuration(now - unixSeconds * 1000)} ago`;
+}
+
+/** Go's fmt `%.<precision>g`: shortest of fixed/exponent, trailing zeros removed, exponent at least 2 digits. */
+export function formatG(value: number, precision: number): string {
+  if (value === 0) return '0';
+  const exponent = Math.floor(Math.log10(Math.abs(Number(value.toPrecision(precision)))));
+  if (exponent < -4 || exponent >= precision) {
+    const [mantissa, exp] = value.toExponential(precision - 1).split('e');
+    const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+    const e = Number(exp);
+    return `${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  const fixed = value.toFixed(Math.max(0, precision - 1 - exponent));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
 
-/** go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits ("4.26MB"). */
-export function humanSize(bytes: number, precision = 3): string {
+function scale(size: number, base: number, units: string[]): [number, string] {
   let i = 0;
-  let v = bytes;
-  while (v >= 1000 && i < DECIMAL_UNITS.length - 1) {
-    v /= 1000;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
     i++;
   }
-  return `${formatG(v, precision)}${DECIMAL_UNITS[i]}`;
+  return [size, units[i]];
 }
 
-/** Go's %.<p>g formatting for the magnitudes sizes use. */
-function formatG(v: number, precision: number): string {
-  if (v === 0) return '0';
-  const s = v.toPrecision(precision);
-  if (s.includes('e')) return String(Number(s));
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+/** go-units HumanSizeWithPrecision (decimal, 1000-based): 4260000 → "4.26MB" with precision 3. */
+export function humanSizeWithPrecision(bytes: number, precision: number): string {
+  const [size, unit] = scale(bytes, 1000, DECIMAL_UNITS);
+  return `${formatG(size, precision)}${unit}`;
+}
+
+/** go-units HumanSize: precision 4. */
+export function humanSize(bytes: number): string {
+  return humanSizeWithPrecision(bytes, 4);
+}
+
+/** go-units BytesSize (binary, 1024-based, %.4g): 2147483648 → "2GiB". */
+export function bytesSize(bytes: number): string {
+  const [size, unit] = scale(bytes, 1024, BINARY_UNITS);
+  return `${formatG(size, 4)}${unit}`;
 }

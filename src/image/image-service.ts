@@ -1,0 +1,588 @@
+/**
+ * Local images: import, list, inspect, tag, remove, history, prune, and container root filesystems.
+ *
+ * Stores under dataRoot: content/ (LocalContentStore), snapshots/overlay/ (OverlaySnapshotter), images.json
+ * (ImageRecordStore). Layer blobs are stored uncompressed (media type application/vnd.oci.image.layer.v1.tar),
+ * so a layer's blob digest is its diff id. Each layer is unpacked once into a committed snapshot named by
+ * its chain id; container layers are active snapshots named `container-<id>` on top.
+ *
+ * Crash safety: blobs and snapshots first, records last. On open, ingest leftovers, `extract-*` snapshots
+ * and anything no record or container layer references are removed (gc).
+ */
+import { randomBytes } from 'node:crypto';
+import { arch as hostArch } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Transform } from 'node:stream';
+import { filterProcess } from '../lib/filter-process.ts';
+import { conflict, invalidArgument, isNotFound, notFound } from '../lib/errdefs.ts';
+import { KeyedMutex } from '../lib/keyed-mutex.ts';
+import { shortId } from '../lib/ids.ts';
+import {
+  chainIds, familiarString, isDigest, isFullHexId, isValidTag, MediaType, parseReference, referenceString,
+  withDefaultTag, type ChainId, type Descriptor, type Digest, type ImageConfig, type Manifest,
+  type Reference,
+} from '../oci/index.ts';
+import { applyLayer, Compression, mountAll, OverlaySnapshotter, SnapshotKind, unmountAll, writableDir } from '../storage/index.ts';
+import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneReport, ImageSummary } from './api-shapes.ts';
+import { applyChanges } from './changes.ts';
+import { LocalContentStore } from './content/local-content-store.ts';
+import { ImageRecordStore, type ImageRecord } from './image-store.ts';
+import { imageFilter, labelsMatch, parseUntil } from './list-filters.ts';
+
+export interface ImageEvents { emit(action: string, id: string, attrs: Record<string, string>): void }
+export interface ContainerUsage { id: string; running: boolean }
+export type UsageChecker = (imageId: string) => ContainerUsage[];
+
+export interface ImportOptions {
+  repo?: string; tag?: string; changes?: string[]; message?: string; platform?: string; signal?: AbortSignal;
+}
+
+const SIZE_LABEL = 'berth.diff-size';
+const CONTAINER_PREFIX = 'container-';
+const EXTRACT_PREFIX = 'extract-';
+const DOCKER_VERSION = '';
+
+export class ImageService {
+  private readonly content: LocalContentStore;
+  private readonly snapshots: OverlaySnapshotter;
+  private readonly records: ImageRecordStore;
+  private readonly events?: ImageEvents;
+  private readonly lock = new KeyedMutex();
+  private readonly configs = new Map<string, ImageConfig>();
+  private usage: UsageChecker = () => [];
+
+  private constructor(content: LocalContentStore, snapshots: OverlaySnapshotter, records: ImageRecordStore, events?: ImageEvents) {
+    this.content = content;
+    this.snapshots = snapshots;
+    this.records = records;
+    this.events = events;
+  }
+
+  static async open(o: { dataRoot: string; events?: ImageEvents }): Promise<ImageService> {
+    const content = await LocalContentStore.open(join(o.dataRoot, 'content'));
+    const snapshots = await OverlaySnapshotter.open(join(o.dataRoot, 'snapshots', 'overlay'));
+    const records = await ImageRecordStore.open(join(o.dataRoot, 'images.json'));
+    const s = new ImageService(content, snapshots, records, o.events);
+    const stale: string[] = [];
+    await snapshots.walk(async (i) => { if (i.name.startsWith(EXTRACT_PREFIX)) stale.push(i.name); });
+    for (const k of stale) await snapshots.remove(k);
+    await s.gc();
+    return s;
+  }
+
+  setUsageChecker(fn: UsageChecker): void {
+    this.usage = fn;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run('images', fn);
+  }
+
+  private emit(action: string, id: string, name: string): void {
+    this.events?.emit(action, id, { name });
+  }
+
+  // ---- import ----
+
+  async importImage(tar: Readable, o: ImportOptions = {}): Promise<{ id: string }> {
+    const ref = importReference(o.repo, o.tag);
+    const containerConfig = applyChanges({}, o.changes ?? []);
+    const platform = parsePlatform(o.platform);
+    const key = `${EXTRACT_PREFIX}${randomBytes(8).toString('hex')}`;
+    const mounts = await this.snapshots.prepare(key);
+    let writer: Awaited<ReturnType<LocalContentStore['writer']>> | undefined;
+    try {
+      writer = await this.content.writer(key);
+      const w = writer;
+      const { diffId } = await applyLayer(tar, writableDir(mounts), {
+        signal: o.signal, external: externalDecompressor(o.signal), onChunk: (c) => w.write(c),
+      });
+      const size = w.status().offset;
+      await w.commit(size, diffId);
+      const usage = await this.snapshots.usage(key);
+      return await this.serial(async () => {
+        await this.commitLayer(key, diffId as unknown as ChainId, usage.size);
+        const created = new Date().toISOString();
+        const comment = o.message ?? '';
+        const config: ImageConfig = {
+          architecture: platform.architecture, os: platform.os, created, comment, docker_version: DOCKER_VERSION,
+          config: containerConfig, rootfs: { type: 'layers', diff_ids: [diffId] },
+          history: [{ created, comment }],
+        };
+        if (platform.variant) config.variant = platform.variant;
+        const id = await this.storeImage(config, [{ mediaType: MediaType.ociLayer, digest: diffId, size }]);
+        this.emit('import', id, id);
+        if (ref) await this.tagLocked(id, ref);
+        return { id };
+      });
+    } catch (err) {
+      await this.snapshots.remove(key).catch(() => {});
+      throw err;
+    } finally {
+      await writer?.[Symbol.asyncDispose]();
+    }
+  }
+
+  /** Commits an unpacked layer under its chain id, or drops it when that snapshot already exists. */
+  private async commitLayer(key: string, chain: ChainId, size: number): Promise<void> {
+    try {
+      await this.snapshots.stat(chain);
+      await this.snapshots.remove(key);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.snapshots.commit(chain, key, { labels: { [SIZE_LABEL]: String(size) } });
+    }
+  }
+
+  /** Writes config and manifest blobs and the record (last). Returns the image ID. */
+  private async storeImage(config: ImageConfig, layers: Descriptor[]): Promise<Digest> {
+    const configBytes = Buffer.from(JSON.stringify(config));
+    const id = await this.content.put(configBytes);
+    const manifest: Manifest = {
+      schemaVersion: 2, mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: id, size: configBytes.length }, layers,
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    const md = await this.content.put(manifestBytes);
+    const now = new Date().toISOString();
+    const old = this.records.get(id);
+    this.records.set({
+      id, target: { mediaType: MediaType.ociManifest, digest: md, size: manifestBytes.length },
+      names: old?.names ?? [], labels: old?.labels ?? {}, createdAt: old?.createdAt ?? now, updatedAt: now,
+      ...(old?.lastTagTime ? { lastTagTime: old.lastTagTime } : {}),
+    });
+    this.configs.set(id, config);
+    await this.records.save();
+    return id;
+  }
+
+  // ---- lookup ----
+
+  private async config(id: string): Promise<ImageConfig> {
+    let c = this.configs.get(id);
+    if (!c) {
+      c = JSON.parse((await this.content.readBlob(id as Digest)).toString()) as ImageConfig;
+      this.configs.set(id, c);
+    }
+    return c;
+  }
+
+  /** Docker's GetImage: full ID, reference, then unique ID prefix. */
+  private find(ref: string): ImageRecord {
+    const notFoundErr = (shown: string) => notFound(`No such image: ${shown}`);
+    if (isDigest(ref) || isFullHexId(ref)) {
+      const id = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
+      const r = this.records.get(id);
+      if (!r) throw notFoundErr(ref);
+      return r;
+    }
+    let parsed: Reference | undefined;
+    try {
+      parsed = parseReference(ref);
+    } catch (err) {
+      if (!/^(sha256:)?[a-f0-9]+$/.test(ref)) throw err;
+    }
+    if (parsed) {
+      const id = this.records.idForName(referenceString(withDefaultTag(parsed)));
+      if (id) return this.records.get(id)!;
+    }
+    const m = /^(?:sha256:)?([a-f0-9]+)$/.exec(ref);
+    if (m) {
+      const hits = this.records.all().filter((r) => r.id.slice(7).startsWith(m[1]));
+      if (hits.length === 1) return hits[0];
+    }
+    throw notFoundErr(parsed ? familiarString(withDefaultTag(parsed)) : ref);
+  }
+
+  async resolve(ref: string): Promise<{ id: string; config: ImageConfig; chainId: string }> {
+    const r = this.find(ref);
+    const config = await this.config(r.id);
+    return { id: r.id, config, chainId: chainIds(config.rootfs.diff_ids).at(-1)! };
+  }
+
+  // ---- list / inspect / history ----
+
+  private async imageSize(config: ImageConfig): Promise<number> {
+    let total = 0;
+    for (const c of chainIds(config.rootfs.diff_ids)) total += await this.layerSize(c);
+    return total;
+  }
+
+  private async layerSize(chain: string): Promise<number> {
+    try {
+      return Number((await this.snapshots.stat(chain)).labels[SIZE_LABEL] ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  private tagsOf(r: ImageRecord): { tags: string[]; digests: string[] } {
+    const tags: string[] = [];
+    const digests: string[] = [];
+    for (const n of r.names) {
+      const p = parseReference(n);
+      if (p.digest) digests.push(familiarString(p));
+      else tags.push(familiarString(p));
+    }
+    return { tags, digests };
+  }
+
+  async list(o: { all?: boolean; filters?: Map<string, string[]>; digests?: boolean } = {}): Promise<ImageSummary[]> {
+    const filters = o.filters ?? new Map<string, string[]>();
+    const createdOf = async (ref: string) => Date.parse((await this.config(this.find(ref).id)).created ?? '');
+    const before = filters.get('before')?.[0];
+    const since = filters.get('since')?.[0];
+    const match = imageFilter(filters, {
+      before: before === undefined ? undefined : await createdOf(before),
+      since: since === undefined ? undefined : await createdOf(since),
+    });
+    const out: ImageSummary[] = [];
+    for (const r of this.records.all()) {
+      const config = await this.config(r.id);
+      const { tags, digests } = this.tagsOf(r);
+      const labels = config.config?.Labels ?? {};
+      const created = config.created ?? r.createdAt;
+      if (!match({ id: r.id, names: r.names.map((n) => parseReference(n)), labels, created })) continue;
+      out.push({
+        Containers: this.usage(r.id).length,
+        Created: Math.floor(Date.parse(created) / 1000),
+        Id: r.id,
+        Labels: labels,
+        ParentId: '',
+        RepoDigests: digests,
+        RepoTags: tags,
+        SharedSize: -1,
+        Size: await this.imageSize(config),
+      });
+    }
+    return out.sort((a, b) => b.Created - a.Created);
+  }
+
+  async inspect(ref: string): Promise<ImageInspect> {
+    const r = this.find(ref);
+    const c = await this.config(r.id);
+    const { tags, digests } = this.tagsOf(r);
+    const cc = c.config ?? {};
+    const out: ImageInspect = {
+      Id: r.id,
+      RepoTags: tags,
+      RepoDigests: digests,
+      Parent: '',
+      Comment: c.comment ?? '',
+      Created: c.created ?? r.createdAt,
+      DockerVersion: c.docker_version ?? '',
+      Author: c.author ?? '',
+      Config: {
+        ...cc,
+        User: cc.User ?? '', Env: cc.Env ?? null, Cmd: cc.Cmd ?? null, WorkingDir: cc.WorkingDir ?? '',
+        Entrypoint: cc.Entrypoint ?? null, OnBuild: cc.OnBuild ?? null, Labels: cc.Labels ?? null, Volumes: cc.Volumes ?? null,
+      },
+      Architecture: c.architecture,
+      Os: c.os,
+      Size: await this.imageSize(c),
+      GraphDriver: { Name: 'overlay2', Data: await this.graphDriverData(c) },
+      RootFS: { Type: 'layers', Layers: [...c.rootfs.diff_ids] },
+      Metadata: r.lastTagTime ? { LastTagTime: r.lastTagTime } : {},
+    };
+    if (c.variant) out.Variant = c.variant;
+    return out;
+  }
+
+  /** overlay2-style GraphDriver data: the top layer's directory and those below it. */
+  private async graphDriverData(c: ImageConfig): Promise<Record<string, string> | null> {
+    const chain = chainIds(c.rootfs.diff_ids).at(-1);
+    if (!chain) return null;
+    try {
+      const m = (await this.snapshots.mounts(chain))[0];
+      const opt = (k: string) => m.options.find((o) => o.startsWith(`${k}=`))?.slice(k.length + 1);
+      const data: Record<string, string> = { MergedDir: '', UpperDir: opt('upperdir') ?? m.source, WorkDir: opt('workdir') ?? '' };
+      const lower = opt('lowerdir');
+      if (lower) data.LowerDir = lower;
+      return data;
+    } catch {
+      return null;
+    }
+  }
+
+  async history(ref: string): Promise<HistoryResponseItem[]> {
+    const r = this.find(ref);
+    const c = await this.config(r.id);
+    const chains = chainIds(c.rootfs.diff_ids);
+    const items: HistoryResponseItem[] = [];
+    let layer = 0;
+    for (const h of c.history ?? []) {
+      let size = 0;
+      if (!h.empty_layer && layer < chains.length) size = await this.layerSize(chains[layer++]);
+      items.push({
+        Id: '<missing>', Created: h.created ? Math.floor(Date.parse(h.created) / 1000) : 0,
+        CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '',
+      });
+    }
+    items.reverse();
+    if (items.length) {
+      items[0].Id = r.id;
+      items[0].Tags = this.tagsOf(r).tags;
+    }
+    return items;
+  }
+
+  // ---- tag / remove / prune ----
+
+  async tag(source: string, repo: string, tag?: string): Promise<void> {
+    const ref = tagReference(repo, tag);
+    await this.serial(async () => this.tagLocked(this.find(source).id, ref));
+  }
+
+  /** Points ref at image id, taking it from any image that had it. */
+  private async tagLocked(id: string, ref: Reference): Promise<void> {
+    const name = referenceString(ref);
+    const prev = this.records.idForName(name);
+    const now = new Date().toISOString();
+    if (prev && prev !== id) {
+      const p = this.records.get(prev)!;
+      this.records.set({ ...p, names: p.names.filter((n) => n !== name), updatedAt: now });
+    }
+    const r = this.records.get(id)!;
+    if (!r.names.includes(name)) this.records.set({ ...r, names: [...r.names, name], updatedAt: now, lastTagTime: now });
+    await this.records.save();
+    this.emit('tag', id, familiarString(ref));
+  }
+
+  async remove(ref: string, o: { force?: boolean; noprune?: boolean } = {}): Promise<ImageDeleteResponseItem[]> {
+    return this.serial(async () => {
+      const r = this.find(ref);
+      const id = r.id;
+      const out: ImageDeleteResponseItem[] = [];
+      const users = this.usage(id);
+      const refs = r.names.map((n) => parseReference(n));
+      const byId = isIdPrefix(id, ref);
+      let quiet = false;
+      if (!byId) {
+        const parsed = withDefaultTag(parseReference(ref));
+        if (!o.force && isSingleReference(refs) && users.length > 0) {
+          throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${shortId(users[0].id)} is using its referenced image ${shortId(id)}`);
+        }
+        this.untag(id, referenceString(parsed), out);
+        let remaining = this.records.get(id)!.names.map((n) => parseReference(n));
+        if (!parsed.digest && !remaining.some((x) => !x.digest && repoKey(x) === repoKey(parsed))) {
+          for (const d of remaining.filter((x) => x.digest && repoKey(x) === repoKey(parsed))) this.untag(id, referenceString(d), out);
+          remaining = this.records.get(id)!.names.map((n) => parseReference(n));
+        }
+        if (remaining.length > 0) {
+          await this.records.save();
+          return out;
+        }
+        quiet = true;
+      } else if (isSingleReference(refs)) {
+        const c = this.deleteConflict(id, { soft: !o.force, refs: false });
+        if (c) throw c;
+        for (const n of [...r.names]) this.untag(id, n, out);
+      }
+      const c = this.deleteConflict(id, { soft: !o.force, refs: true });
+      if (c) {
+        await this.records.save();
+        if (quiet && this.usage(id).length > 0) return out;
+        throw c;
+      }
+      for (const n of [...this.records.get(id)!.names]) this.untag(id, n, out);
+      await this.deleteImageLocked(id, out);
+      return out;
+    });
+  }
+
+  private untag(id: string, name: string, out: ImageDeleteResponseItem[]): void {
+    const r = this.records.get(id)!;
+    if (!r.names.includes(name)) return;
+    this.records.set({ ...r, names: r.names.filter((n) => n !== name), updatedAt: new Date().toISOString() });
+    out.push({ Untagged: familiarString(parseReference(name)) });
+    this.emit('untag', id, id);
+  }
+
+  /** Docker's checkImageDeleteConflict (no parent images here, so no dependent-child conflict). */
+  private deleteConflict(id: string, o: { soft: boolean; refs: boolean }): Error | undefined {
+    const msg = (hard: boolean, m: string) => conflict(`conflict: unable to delete ${shortId(id)} (${hard ? 'cannot be forced' : 'must be forced'}) - ${m}`);
+    const users = this.usage(id);
+    const running = users.find((u) => u.running);
+    if (running) return msg(true, `image is being used by running container ${shortId(running.id)}`);
+    if (o.soft && o.refs && (this.records.get(id)?.names.length ?? 0) > 0) return msg(false, 'image is referenced in multiple repositories');
+    const stopped = users.find((u) => !u.running);
+    if (o.soft && stopped) return msg(false, `image is being used by stopped container ${shortId(stopped.id)}`);
+    return undefined;
+  }
+
+  private async deleteImageLocked(id: string, out: ImageDeleteResponseItem[]): Promise<number> {
+    const config = await this.config(id);
+    this.records.delete(id);
+    await this.records.save();
+    this.configs.delete(id);
+    this.emit('delete', id, id);
+    out.push({ Deleted: id });
+    const before = new Set(chainIds(config.rootfs.diff_ids) as string[]);
+    const removed = await this.gcLocked();
+    let reclaimed = 0;
+    for (const rm of removed) {
+      if (!before.has(rm.chain)) continue;
+      out.push({ Deleted: rm.chain });
+      reclaimed += rm.size;
+    }
+    return reclaimed;
+  }
+
+  async prune(o: { all?: boolean; filters?: Map<string, string[]> } = {}): Promise<ImagePruneReport> {
+    const filters = o.filters ?? new Map<string, string[]>();
+    for (const k of filters.keys()) if (!['dangling', 'label', 'label!', 'until'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const dangling = filters.get('dangling')?.[0];
+    const all = o.all || dangling === 'false' || dangling === '0';
+    const until = filters.get('until')?.map(parseUntil);
+    return this.serial(async () => {
+      const deleted: ImageDeleteResponseItem[] = [];
+      let reclaimed = 0;
+      for (const r of this.records.all()) {
+        if (!all && r.names.length > 0) continue;
+        if (this.usage(r.id).length > 0) continue;
+        const c = await this.config(r.id);
+        const created = Date.parse(c.created ?? r.createdAt);
+        if (until && until.some((u) => created >= u)) continue;
+        if (!labelsMatch(c.config?.Labels ?? {}, filters)) continue;
+        for (const n of [...r.names]) this.untag(r.id, n, deleted);
+        reclaimed += await this.deleteImageLocked(r.id, deleted);
+      }
+      return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    });
+  }
+
+  /** Removes committed snapshots and blobs that no image or container layer needs. */
+  private gc(): Promise<{ chain: string; size: number }[]> {
+    return this.serial(() => this.gcLocked());
+  }
+
+  private async gcLocked(): Promise<{ chain: string; size: number }[]> {
+    const keepChains = new Set<string>();
+    const keepBlobs = new Set<string>();
+    for (const r of this.records.all()) {
+      keepBlobs.add(r.target.digest);
+      keepBlobs.add(r.id);
+      try {
+        const m = JSON.parse((await this.content.readBlob(r.target.digest)).toString()) as Manifest;
+        for (const l of m.layers) keepBlobs.add(l.digest);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      for (const c of chainIds((await this.config(r.id)).rootfs.diff_ids)) keepChains.add(c);
+    }
+    const infos = new Map<string, { parent?: string; kind: string; size: number }>();
+    await this.snapshots.walk(async (i) => { infos.set(i.name, { parent: i.parent, kind: i.kind, size: Number(i.labels[SIZE_LABEL] ?? 0) }); });
+    for (const [name, i] of infos) {
+      if (i.kind === SnapshotKind.committed) continue;
+      keepChains.add(name);
+      for (let p = i.parent; p !== undefined; p = infos.get(p)?.parent) keepChains.add(p);
+    }
+    const depth = (n: string) => { let d = 0; for (let p = infos.get(n)?.parent; p; p = infos.get(p)?.parent) d++; return d; };
+    const doomed = [...infos.keys()].filter((n) => !keepChains.has(n)).sort((a, b) => depth(b) - depth(a));
+    const removed: { chain: string; size: number }[] = [];
+    for (const n of doomed) {
+      await this.snapshots.remove(n);
+      removed.push({ chain: n, size: infos.get(n)!.size });
+    }
+    const blobs: Digest[] = [];
+    await this.content.walk(async (b) => { if (!keepBlobs.has(b.digest)) blobs.push(b.digest); });
+    for (const d of blobs) await this.content.delete(d).catch(() => {});
+    return removed;
+  }
+
+  // ---- container layers ----
+
+  async createContainerLayer(imageId: string, containerId: string): Promise<void> {
+    const { chainId } = await this.resolve(imageId);
+    await this.snapshots.prepare(CONTAINER_PREFIX + containerId, chainId, { labels: { 'berth.image': imageId } });
+  }
+
+  async mountContainerLayer(containerId: string, target: string): Promise<void> {
+    await mountAll(await this.snapshots.mounts(CONTAINER_PREFIX + containerId), target);
+  }
+
+  async unmountContainerLayer(_containerId: string, target: string): Promise<void> {
+    await unmountAll(target);
+  }
+
+  async removeContainerLayer(containerId: string): Promise<void> {
+    try {
+      await this.snapshots.remove(CONTAINER_PREFIX + containerId);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      return;
+    }
+    await this.gc(); // the image may have been force-deleted while this container used it
+  }
+
+  async containerLayerSize(containerId: string): Promise<number> {
+    return (await this.snapshots.usage(CONTAINER_PREFIX + containerId)).size;
+  }
+
+  /** Total size of all image layers (for system df). */
+  async layersSize(): Promise<number> {
+    let total = 0;
+    await this.snapshots.walk(async (i) => { if (i.kind === SnapshotKind.committed) total += Number(i.labels[SIZE_LABEL] ?? 0); });
+    return total;
+  }
+}
+
+function repoKey(r: Reference): string {
+  return `${r.domain}/${r.path}`;
+}
+
+/** moby isSingleReference: all references in one repository and at most one tag. */
+function isSingleReference(refs: Reference[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tagged = refs.filter((r) => !r.digest);
+  if (tagged.length > 1) return false;
+  const canonical = new Set(refs.filter((r) => r.digest).map(repoKey));
+  const single = tagged[0] ?? refs[0];
+  return canonical.size === 1 && canonical.has(repoKey(single));
+}
+
+function isIdPrefix(id: string, s: string): boolean {
+  return id.startsWith(s) || id.slice(7).startsWith(s);
+}
+
+/** httputils.RepoTagReference: repo and tag of an import; undefined when no repo. */
+function importReference(repo?: string, tag?: string): Reference | undefined {
+  if (!repo) return undefined;
+  const r = parseReference(repo);
+  if (r.digest) throw invalidArgument('cannot import digest reference');
+  return tagReference(repo, tag);
+}
+
+function tagReference(repo: string, tag?: string): Reference {
+  const r = parseReference(repo);
+  if (r.digest) throw invalidArgument('refusing to create a tag with a digest reference');
+  if (tag) {
+    if (!isValidTag(tag)) throw invalidArgument('invalid tag format');
+    return { domain: r.domain, path: r.path, tag };
+  }
+  return withDefaultTag(r);
+}
+
+const ARCH: Record<string, string> = { x64: 'amd64', x86_64: 'amd64', arm64: 'arm64', aarch64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+const OSES = new Set(['linux', 'windows', 'darwin', 'freebsd']);
+
+/** containerd platforms.Parse, simplified: os[/arch[/variant]] or arch; defaults to the host. */
+export function parsePlatform(p?: string): { os: string; architecture: string; variant?: string } {
+  const host = { os: 'linux', architecture: ARCH[hostArch()] ?? hostArch() };
+  if (!p) return host;
+  const parts = p.toLowerCase().split('/');
+  if (parts.length > 3 || parts.some((x) => !/^[a-z0-9_.-]+$/.test(x))) throw invalidArgument(`"${p}": unknown operating system or architecture: invalid argument`);
+  if (parts.length === 1) return OSES.has(parts[0]) ? { ...host, os: parts[0] } : { os: 'linux', architecture: ARCH[parts[0]] ?? parts[0] };
+  const out: { os: string; architecture: string; variant?: string } = { os: parts[0], architecture: ARCH[parts[1]] ?? parts[1] };
+  if (parts[2]) out.variant = parts[2];
+  return out;
+}
+
+function externalDecompressor(signal?: AbortSignal): (c: Compression) => Transform | undefined {
+  return (c) => {
+    if (c === Compression.bzip2) return filterProcess('bzip2', ['-dc'], { signal, errorKind: 'invalid-argument' }) as unknown as Transform;
+    if (c === Compression.xz) return filterProcess('xz', ['-dc'], { signal, errorKind: 'invalid-argument' }) as unknown as Transform;
+    return undefined;
+  };
+}
+

@@ -27,7 +27,7 @@ import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImageP
 import { applyChanges } from './changes.ts';
 import { LocalContentStore } from './content/local-content-store.ts';
 import { ImageRecordStore, type ImageRecord } from './image-store.ts';
-import { imageFilter, labelsMatch, parseUntil } from './list-filters.ts';
+import { imageFilter, labelsMatch, parseUntil, referenceMatcher } from './list-filters.ts';
 
 export interface ImageEvents { emit(action: string, id: string, attrs: Record<string, string>): void }
 export interface ContainerUsage { id: string; running: boolean }
@@ -236,10 +236,13 @@ export class ImageService {
       before: before === undefined ? undefined : await createdOf(before),
       since: since === undefined ? undefined : await createdOf(since),
     });
+    const refMatch = referenceMatcher(filters);
     const out: ImageSummary[] = [];
     for (const r of this.records.all()) {
       const config = await this.config(r.id);
-      const { tags, digests } = this.tagsOf(r);
+      // As dockerd: with a reference filter, only the matching names are shown.
+      const shown = refMatch ? { ...r, names: r.names.filter((n) => refMatch(parseReference(n))) } : r;
+      const { tags, digests } = this.tagsOf(shown);
       const labels = config.config?.Labels ?? {};
       const created = config.created ?? r.createdAt;
       if (!match({ id: r.id, names: r.names.map((n) => parseReference(n)), labels, created })) continue;

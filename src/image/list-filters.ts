@@ -17,7 +17,7 @@ export function imageFilter(filters: Map<string, string[]>, o: { before?: number
     else if (v === 'false' || v === '0') wantDangling = false;
     else throw invalidArgument(`Invalid filter 'dangling=${dangling}'`);
   }
-  const patterns = (filters.get('reference') ?? []).map(globToRegExp);
+  const refMatch = referenceMatcher(filters);
   const until = filters.get('until')?.map(parseUntil);
   return (s) => {
     const created = Date.parse(s.created);
@@ -26,12 +26,16 @@ export function imageFilter(filters: Map<string, string[]>, o: { before?: number
     if (o.since !== undefined && !(created > o.since)) return false;
     if (until && until.some((u) => created >= u)) return false;
     if (!labelsMatch(s.labels, filters)) return false;
-    if (patterns.length > 0) {
-      const hit = s.names.some((n) => patterns.some((p) => p.test(familiarString(n)) || p.test(familiarName(n))));
-      if (!hit) return false;
-    }
+    if (refMatch && !s.names.some(refMatch)) return false;
     return true;
   };
+}
+
+/** reference.FamiliarMatch over the `reference` filter's patterns; undefined when there is no such filter. */
+export function referenceMatcher(filters: Map<string, string[]>): ((r: Reference) => boolean) | undefined {
+  const patterns = (filters.get('reference') ?? []).map(globToRegExp);
+  if (patterns.length === 0) return undefined;
+  return (n) => patterns.some((p) => p.test(familiarString(n)) || p.test(familiarName(n)));
 }
 
 export function labelsMatch(labels: Labels, filters: Map<string, string[]>): boolean {

@@ -13,7 +13,7 @@ export interface ImageRuntimeConfig {
   Volumes?: Record<string, object> | null;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
-  Healthcheck?: Record<string, unknown> | null;
+  Healthcheck?: object | null;
   Shell?: string[] | null;
   OnBuild?: string[] | null;
 }

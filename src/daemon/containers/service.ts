@@ -11,7 +11,9 @@ import {
   KeyedMutex, conflict, invalidArgument, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
   errnoCode, isNotModified, type Logger,
 } from '../../lib/index.ts';
-import { buildSpec, resolveUser, readExitFile, isProcessAlive, type ConmonRuntime, type SpecInput } from '../../runtime/index.ts';
+import {
+  buildSpec, resolveUser, readExitFile, isProcessAlive, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
+} from '../../runtime/index.ts';
 import type { CreateRequest, CreateResponse, WaitCondition, WaitResponse } from '../../api/types/index.ts';
 import type { EventBus } from '../events.ts';
 import { mergeConfig, normalizeHostConfig, validateRestartPolicy } from './config-merge.ts';
@@ -75,6 +77,11 @@ export class ContainerService {
       throw invalidArgument(`Invalid container name (${o.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     }
     const hostConfig = normalizeHostConfig(req.HostConfig);
+    if (!hostConfig.Privileged) {
+      // As dockerd, record the default masked and read-only paths so inspect shows what the container gets.
+      hostConfig.MaskedPaths ??= [...MASKED_PATHS];
+      hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
+    }
     validateRestartPolicy(hostConfig);
     parseMounts(hostConfig); // validate now; applied at start
     validateNetworkMode(hostConfig.NetworkMode!);
@@ -148,14 +155,23 @@ export class ContainerService {
 
   async start(ref: string, o: { signal?: AbortSignal } = {}): Promise<void> {
     const id = this.store.get(ref).id;
-    await this.locks.run(id, async () => {
-      const rec = this.store.get(id);
-      if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started');
-      if (rec.state.Status === 'removing' || rec.state.Status === 'dead') {
-        throw conflict(`cannot start a container that has been removed`);
+    try {
+      await this.locks.run(id, async () => {
+        const rec = this.store.get(id);
+        if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started');
+        if (rec.state.Status === 'removing' || rec.state.Status === 'dead') {
+          throw conflict(`cannot start a container that has been removed`);
+        }
+        await this.startLocked(rec, o);
+      });
+    } catch (err) {
+      // As dockerd: a container that fails to start is removed when it was created with --rm.
+      const rec = this.store.find(id);
+      if (rec?.hostConfig.AutoRemove && !isAlive(rec) && !isNotModified(err)) {
+        await this.remove(id, { force: true }).catch((e) => this.log.warn('auto-remove after failed start', { id, err: e }));
       }
-      await this.startLocked(rec, o);
-    });
+      throw err;
+    }
   }
 
   private async startLocked(rec: ContainerRecord, o: { signal?: AbortSignal }): Promise<void> {
@@ -329,7 +345,10 @@ export class ContainerService {
     await this.locks.run(id, async () => {
       const rec = this.store.find(id);
       if (!rec || (rec.state.Status !== 'running' && rec.state.Status !== 'paused')) return;
-      const code = (await readExitFile(this.store.exits, id)) ?? 255;
+      // The watcher can report a file more than once; an exit file from an earlier run is removed before each
+      // start, so only a present file speaks for the current run.
+      const code = await readExitFile(this.store.exits, id);
+      if (code === undefined) return;
       await this.finishLocked(rec, code);
     });
     const rec = this.store.find(id);

@@ -57,7 +57,7 @@ describe('interactive TTY sessions', () => {
     try {
       // `; sleep 5` keeps the pane open so the exit status can be read after the container ends.
       await t.start(`docker run -it --name tty busybox sh; echo "EXIT=$?"; sleep 5`, d.env);
-      await t.waitFor(/# $/m);
+      await t.waitFor(/^\/ #\s*$/m);
       await t.type('echo $((6*7))');
       await t.waitFor(/^42\s*$/m);
       await t.type('exit 5');
@@ -74,7 +74,7 @@ describe('interactive TTY sessions', () => {
     const t = new Tmux();
     try {
       await t.start(`docker exec -it svc sh; echo "EXIT=$?"; sleep 5`, d.env);
-      await t.waitFor(/# $/m);
+      await t.waitFor(/^\/ #\s*$/m);
       await t.type('echo tty=$(tty) cols=$(stty size)');
       await t.waitFor(/tty=\/dev\/pts\/\d+ cols=30 120/);
       await t.type('exit');

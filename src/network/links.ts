@@ -66,6 +66,9 @@ export async function addVeth(o: {
     input: [
       `link add name ${o.hostVeth}${mtu} type veth peer name ${o.ifname}${mtu} address ${o.mac} netns ${o.netnsPath}`,
       `link set dev ${o.hostVeth} alias ${BERTH_IFALIAS} master ${o.bridge} up`,
+      // Hairpin: with br_netfilter a container reaching its own published port is DNATed inside the bridge
+      // and the frame must go back out the port it came in on.
+      `link set dev ${o.hostVeth} type bridge_slave hairpin on`,
     ].join('\n') + '\n',
   });
   try {

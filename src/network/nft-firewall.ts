@@ -95,7 +95,7 @@ add set ip ${T} masq { type ipv4_addr; flags interval; }
 add set ip ${T} hairpin { type ipv4_addr . ifname; flags interval; }
 add map ip ${T} ports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; flags interval; }
 add chain ip ${T} prerouting { type nat hook prerouting priority dstnat; policy accept; }
-add chain ip ${T} output { type nat hook output priority dstnat; policy accept; }
+add chain ip ${T} output { type nat hook output priority -100; policy accept; }
 add chain ip ${T} postrouting { type nat hook postrouting priority srcnat; policy accept; }
 add chain ip ${T} forward { type filter hook forward priority filter; policy accept; }
 flush chain ip ${T} prerouting

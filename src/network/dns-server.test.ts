@@ -5,6 +5,9 @@ import { createConnection } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import { DnsServer } from './dns-server.ts';
 
+const data = (p: dnsPacket.Packet) => (p.answers ?? []).map((a) => (a as { data: unknown }).data);
+const rcode = (p: dnsPacket.Packet) => (p as { rcode?: string }).rcode;
+
 /** A fake upstream resolver on loopback: answers every A query with 192.0.2.123. */
 async function fakeUpstream(): Promise<{ port: number; close(): void }> {
   const sock = createSocket('udp4');
@@ -53,16 +56,16 @@ test('dns: local names, <name>.<network>, AAAA nodata, PTR, forwarding over udp 
 
   const a = await queryUdp(port, 'web');
   assert.equal(a.id, 4242);
-  assert.equal(a.rcode, 'NOERROR');
-  assert.deepEqual(a.answers!.map((x) => x.data), ['10.213.0.2']);
-  assert.deepEqual((await queryUdp(port, 'db.mynet')).answers!.map((x) => x.data).sort(), ['10.213.0.3', '10.213.0.4']);
+  assert.equal(rcode(a), 'NOERROR');
+  assert.deepEqual(data(a), ['10.213.0.2']);
+  assert.deepEqual(data(await queryUdp(port, 'db.mynet')).sort(), ['10.213.0.3', '10.213.0.4']);
   const aaaa = await queryUdp(port, 'web', 'AAAA');
-  assert.equal(aaaa.rcode, 'NOERROR');
+  assert.equal(rcode(aaaa), 'NOERROR');
   assert.equal(aaaa.answers!.length, 0);
-  assert.deepEqual((await queryUdp(port, '2.0.213.10.in-addr.arpa', 'PTR')).answers!.map((x) => x.data), ['web.mynet']);
+  assert.deepEqual(data(await queryUdp(port, '2.0.213.10.in-addr.arpa', 'PTR')), ['web.mynet']);
   // Unknown: the first upstream is dead, the second answers.
-  assert.deepEqual((await queryUdp(port, 'deb.example')).answers!.map((x) => x.data), ['192.0.2.123']);
-  assert.deepEqual((await queryTcp(port, 'web')).answers!.map((x) => x.data), ['10.213.0.2']);
+  assert.deepEqual(data(await queryUdp(port, 'deb.example')), ['192.0.2.123']);
+  assert.deepEqual(data(await queryTcp(port, 'web')), ['10.213.0.2']);
 
   // Only one listener per network; another network on another address with forwarding off.
   await dns.listen('mynet', '127.0.0.1');
@@ -72,7 +75,7 @@ test('dns: local names, <name>.<network>, AAAA nodata, PTR, forwarding over udp 
     c.on('message', (m) => { c.close(); resolve(dnsPacket.decode(m)); });
     c.send(dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'deb.example', class: 'IN' }] }), port, '127.0.0.2');
   });
-  assert.equal(s.rcode, 'SERVFAIL');
+  assert.equal(rcode(s), 'SERVFAIL');
   await dns.close('internalnet');
   await assert.rejects(new DnsServer({ port, upstream: [], resolve: () => [] }).listen('x', '127.0.0.1'), /cannot listen/);
 });

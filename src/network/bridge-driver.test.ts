@@ -191,6 +191,17 @@ test('bridge driver: connectivity, isolation, internal, NAT, published ports, DN
     assert.match(scoped.out, new RegExp(a2.ip.replaceAll('.', '\\.')), scoped.out);
   });
 
+  await t.test('enable_icc=false: members cannot talk, the gateway still answers', async () => {
+    const C = { ...net('c', x + 4), enableIcc: false };   // 10.213.<x+4>.0 is free: x steps by 4, tests differ by rand
+    await drv.ensureNetwork(C);
+    const c1 = await plug('c1', C, 2), c2 = await plug('c2', C, 3);
+    assert.notEqual((await ping(c1.ns, c2.ip)).code, 0);
+    assert.equal((await ping(c1.ns, C.gateway)).code, 0);
+    await drv.disconnect(c1.ns, C, { ifname: 'eth0', hostVeth: c1.hostVeth });
+    const noIcc = (await execFile('nft', ['list', 'set', 'bridge', nftTable, 'no_icc'])).stdout;
+    assert.ok(!noIcc.includes(c1.hostVeth) && noIcc.includes(c2.hostVeth), noIcc);
+  });
+
   await t.test('disconnect and removal are idempotent', async () => {
     await drv.disconnect(b1.ns, B, { ifname: 'eth0', hostVeth: b1.hostVeth });
     await drv.disconnect(b1.ns, B, { ifname: 'eth0', hostVeth: b1.hostVeth });

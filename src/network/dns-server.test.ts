@@ -77,5 +77,11 @@ test('dns: local names, <name>.<network>, AAAA nodata, PTR, forwarding over udp 
   });
   assert.equal(rcode(s), 'SERVFAIL');
   await dns.close('internalnet');
+  // A client with its own --dns servers: the dead one only, so the query fails.
+  const picky = new DnsServer({ port: port + 1, upstream: [`127.0.0.1:${up.port}`], forwardTimeoutMs: 200, resolve: () => [],
+    upstreamFor: (_n, ip) => (ip === '127.0.0.1' ? ['127.0.0.1:1'] : undefined) });
+  await picky.listen('n', '127.0.0.1');
+  t.after(() => picky.closeAll());
+  assert.equal(rcode(await queryUdp(port + 1, 'deb.example')), 'SERVFAIL');
   await assert.rejects(new DnsServer({ port, upstream: [], resolve: () => [] }).listen('x', '127.0.0.1'), /cannot listen/);
 });

@@ -20,6 +20,8 @@ export interface DnsServerOptions {
   reverse?: Lookup;
   /** Host resolvers, "ip" or "ip:port" (from the host's /etc/resolv.conf). */
   upstream: string[];
+  /** Per-client upstreams (a container's --dns), by network and the querying container's address. */
+  upstreamFor?: (network: string, clientIp: string) => string[] | undefined;
   log?: Logger;
   /** Listening port; 53 unless a test says otherwise. */
   port?: number;
@@ -54,7 +56,7 @@ export class DnsServer {
     const l: Listener = { udp, tcp: createServer(), forward: o.forward ?? true, conns: new Set() };
     udp.on('error', (err) => this.o.log?.warn('dns udp socket error', { network: networkName, err }));
     udp.on('message', (msg, rinfo) => {
-      this.answer(networkName, l, msg, 'udp').then(
+      this.answer(networkName, l, msg, 'udp', rinfo.address).then(
         (reply) => { if (reply) udp.send(reply, rinfo.port, rinfo.address); },
         (err: unknown) => this.o.log?.warn('dns query failed', { network: networkName, err }),
       );
@@ -98,7 +100,7 @@ export class DnsServer {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        this.answer(network, l, Buffer.from(msg), 'tcp').then(
+        this.answer(network, l, Buffer.from(msg), 'tcp', sock.remoteAddress ?? '').then(
           (reply) => { if (reply && !sock.destroyed) sock.write(frame(reply)); },
           () => sock.destroy(),
         );
@@ -107,7 +109,7 @@ export class DnsServer {
   }
 
   /** The reply bytes for one query, or undefined to stay silent (unparseable input). */
-  private async answer(network: string, l: Listener, msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private async answer(network: string, l: Listener, msg: Buffer, transport: 'udp' | 'tcp', client: string): Promise<Buffer | undefined> {
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
@@ -121,7 +123,8 @@ export class DnsServer {
       if (local) return reply(query, local);
     }
     if (!l.forward) return reply(query, { answers: [], rcode: RCODE_SERVFAIL });
-    const upstream = await this.forward(msg, transport);
+    const servers = this.o.upstreamFor?.(network, client.replace(/^::ffff:/, '')) ?? this.o.upstream;
+    const upstream = await this.forward(msg, transport, servers);
     return upstream ?? reply(query, { answers: [], rcode: RCODE_SERVFAIL });
   }
 
@@ -145,9 +148,9 @@ export class DnsServer {
   }
 
   /** Relays the query to each upstream in turn; the first answer wins. */
-  private async forward(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private async forward(msg: Buffer, transport: 'udp' | 'tcp', servers: readonly string[]): Promise<Buffer | undefined> {
     const timeout = this.o.forwardTimeoutMs ?? 2000;
-    for (const server of this.o.upstream) {
+    for (const server of servers) {
       const [host, portStr] = splitHostPort(server);
       const port = portStr ? Number(portStr) : 53;
       try {

@@ -15,6 +15,7 @@ export function sendEmpty(ctx: Ctx, status = 204): void {
 }
 
 export async function readBody(ctx: Ctx): Promise<Buffer> {
+  if (ctx.upgrade) return ctx.upgrade.body;
   const chunks: Buffer[] = [];
   for await (const c of ctx.req) chunks.push(c as Buffer);
   return Buffer.concat(chunks);

@@ -24,8 +24,9 @@ export interface Ctx {
   /** Aborts when the client goes away. */
   signal: AbortSignal;
   log: Logger;
-  /** Set for `Connection: Upgrade` requests (attach, exec start): the raw socket and what was read past the headers. */
-  upgrade?: { socket: Duplex; head: Buffer };
+  /** Set for `Connection: Upgrade` requests (attach, exec start): the raw socket, the request body, and the
+   *  bytes already read past the body (the start of the client's stream). */
+  upgrade?: { socket: Duplex; head: Buffer; body: Buffer };
 }
 
 export type Handler = (ctx: Ctx) => Promise<void>;

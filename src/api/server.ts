@@ -26,9 +26,13 @@ export class ApiServer {
     this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 });
     this.server.on('request', (req, res) => void this.dispatch(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const res = new ServerResponse(req);
-      res.assignSocket(socket as import('node:net').Socket);
-      void this.dispatch(req, res, { socket, head });
+      void (async () => {
+        // An upgrade request's body (exec start's JSON) arrives with the raw bytes: split it off by length.
+        const { body, rest } = await readUpgradeBody(socket, head, Number(req.headers['content-length'] ?? 0));
+        const res = new ServerResponse(req);
+        res.assignSocket(socket as import('node:net').Socket);
+        await this.dispatch(req, res, { socket, head: rest, body });
+      })();
     });
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -64,7 +68,7 @@ export class ApiServer {
     });
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
+  private async dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer; body: Buffer }): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://berth');
     let path = url.pathname;
@@ -121,4 +125,23 @@ export class ApiServer {
     if (ctx.signal.aborted) return;
     sendJson(ctx, status, { message });
   }
+}
+
+/** Reads `length` body bytes of an upgrade request from what Node already read (`head`) and then the socket. */
+async function readUpgradeBody(socket: Duplex, head: Buffer, length: number): Promise<{ body: Buffer; rest: Buffer }> {
+  let buf = head;
+  while (buf.length < length) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const onData = (c: Buffer) => { cleanup(); socket.pause(); resolve(c); };
+      const onEnd = () => { cleanup(); resolve(null); };
+      const cleanup = () => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); };
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('close', onEnd);
+      socket.resume();
+    });
+    if (!chunk) break;
+    buf = Buffer.concat([buf, chunk]);
+  }
+  return { body: buf.subarray(0, length), rest: buf.subarray(length) };
 }

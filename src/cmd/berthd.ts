@@ -116,7 +116,10 @@ async function main(): Promise<void> {
   });
   const containersBackend = new ContainersBackendImpl({
     containers, attach,
-    images: { imageIdsFor: async (ref) => images.inspect(ref).then((i) => [(i as { Id: string }).Id], () => []) },
+    images: {
+      imageIdsFor: async (ref) => images.inspect(ref).then((i) => [i.Id], () => []),
+      imageSize: async (id) => (await images.inspect(id)).Size,
+    },
   });
   const server = new ApiServer({
     log,

@@ -15,6 +15,8 @@ export interface BridgeOptions {
   stderr: boolean;
   /** Docker's --detach-keys spec; default ctrl-p,ctrl-q. '' disables. */
   detachKeys?: string;
+  /** Settles before the client connection is closed at the end (exec: its exit code must be known by then). */
+  beforeEnd?: Promise<unknown>;
 }
 
 /** Resolves when the session ends: the process closed its streams, the client left, or it detached. */
@@ -48,6 +50,7 @@ export function bridge(streams: AttachStreams, client: Duplex, o: BridgeOptions)
       });
       // Half-close: the client's CloseWrite means EOF on the process's stdin; keep streaming its output.
       client.on('end', () => stdin.end());
+      client.resume(); // the server may have paused the socket while reading the request body
     } else {
       client.resume();
     }
@@ -60,6 +63,7 @@ export function bridge(streams: AttachStreams, client: Duplex, o: BridgeOptions)
     client.on('error', () => undefined);
     void streams.closed.then(async () => {
       await Promise.all([ended(streams.stdout), ended(streams.stderr)]);
+      if (o.beforeEnd) await Promise.race([o.beforeEnd.catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
       if (!done) {
         client.end();
         finish('exited');

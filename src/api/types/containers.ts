@@ -13,7 +13,7 @@ export interface ContainerConfig {
   StdinOnce?: boolean;
   Env?: string[] | null;
   Cmd?: string[] | string | null;
-  Healthcheck?: Record<string, unknown> | null;
+  Healthcheck?: object | null;
   ArgsEscaped?: boolean;
   Image?: string;
   Volumes?: Record<string, object> | null;

@@ -11,6 +11,8 @@ import { inspectView, listFilter, summaryView } from '../containers/views.ts';
 export interface ImageLookup {
   /** Image ids that a reference (name, tag or id prefix) designates; [] when none. */
   imageIdsFor(ref: string): Promise<string[]>;
+  /** Size in bytes of an image's layers (a container's SizeRootFs adds its own layer). */
+  imageSize(imageId: string): Promise<number>;
 }
 
 export class ContainersBackendImpl implements ContainersBackend {
@@ -59,8 +61,10 @@ export class ContainersBackendImpl implements ContainersBackend {
   }
 
   private async sizes(id: string): Promise<{ sizeRw: number; sizeRootFs: number }> {
+    const rec = this.svc.store.get(id);
     const sizeRw = await this.svc.layerSize(id).catch(() => 0);
-    return { sizeRw, sizeRootFs: sizeRw };
+    const imageSize = await this.images.imageSize(rec.imageId).catch(() => 0);
+    return { sizeRw, sizeRootFs: sizeRw + imageSize };
   }
 
   /** Docker's top: run ps on the host and keep the rows whose PID belongs to the container. */

@@ -1,7 +1,7 @@
 /** Exec sessions: `docker exec` create/start/inspect/resize, run by the OCI runtime under conmon. */
 import type { Duplex } from 'node:stream';
 import { conflict, invalidArgument, newId, notFound, type Logger } from '../../lib/index.ts';
-import { resolveUser, type ConmonRuntime, type ExecSession } from '../../runtime/index.ts';
+import { ProcessStartError, resolveUser, type ConmonRuntime, type ExecSession } from '../../runtime/index.ts';
 import type { ExecConfig } from '../../api/types/index.ts';
 import type { ContainerService } from '../containers/service.ts';
 import { mergeEnv } from '../containers/config-merge.ts';
@@ -79,7 +79,7 @@ export class ExecService {
         terminal: tty, attachStdin: attach && !!c.AttachStdin, attach, privileged: !!c.Privileged,
       });
     } catch (err) {
-      e.exitCode = 126;
+      e.exitCode = err instanceof ProcessStartError ? err.exitCode : 126;
       throw err;
     }
     e.session = session;
@@ -98,11 +98,11 @@ export class ExecService {
       return 126;
     });
     if (attach && session.streams && o.client) {
+      // The CLI inspects the exec as soon as the stream closes, so the exit code must be known by then.
       await bridge(session.streams, o.client, {
         tty, stdin: !!c.AttachStdin, stdout: c.AttachStdout !== false, stderr: c.AttachStderr !== false, detachKeys: c.DetachKeys,
+        beforeEnd: exited,
       });
-      // The inspect that follows must see the exit code.
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
     }
   }
 

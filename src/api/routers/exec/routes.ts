@@ -1,5 +1,5 @@
 /** Engine API routes for exec: create under /containers, the rest under /exec. */
-import { invalidArgument } from '../../../lib/index.ts';
+import { frame, invalidArgument, StdStream } from '../../../lib/index.ts';
 import { hijack, intParam, readJson, sendEmpty, sendJson } from '../../http.ts';
 import { route, type Route } from '../../router.ts';
 import type { ExecConfig } from '../../types/index.ts';
@@ -27,10 +27,12 @@ export function execRoutes(b: ExecBackend): Route[] {
         sendJson(ctx, 200, {});
         return;
       }
-      const client = hijack(ctx, { tty: body.Tty ?? tty });
+      const raw = body.Tty ?? tty;
+      const client = hijack(ctx, { tty: raw });
       await b.start(ctx.params.id, { detach: false, tty: body.Tty, client }).catch((err) => {
-        // Headers are gone: report like dockerd, as text on the stream.
-        client.end(`${(err as Error).message}\r\n`);
+        // Headers are gone: report like dockerd, as text on the (framed, unless TTY) stdout stream.
+        const text = Buffer.from(`${(err as Error).message}\r\n`);
+        client.end(raw ? text : frame(StdStream.Stdout, text));
       });
     }),
     route('POST', '/exec/:id/resize', async (ctx) => {

@@ -1,0 +1,157 @@
+/**
+ * Container options and queries with the real docker CLI: ps filters, logs options, exec options, security and
+ * mount flags, network modes, events, and hostile input on import.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { Daemon, run } from './harness.ts';
+
+describe('container options with the docker CLI', () => {
+  let d: Daemon;
+  let scratch: string;
+  before(async () => {
+    d = await Daemon.start();
+    await d.importBusybox();
+    scratch = await mkdtemp(join(tmpdir(), 'berth-opts-'));
+  });
+  after(async () => {
+    await d?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('ps: filters, -a, -q, -n, --no-trunc, -s', async () => {
+    const a = await d.ok(['run', '-d', '--name', 'psa', '--label', 'tier=web', 'busybox', 'sleep', '300']);
+    const b = await d.ok(['create', '--name', 'psb', '--label', 'tier=db', 'busybox', 'true']);
+    await d.ok(['tag', 'busybox', 'other:1']);
+    assert.equal((await d.docker(['run', '--name', 'psc', 'other:1', 'sh', '-c', 'exit 4'])).code, 4);
+    assert.equal(await d.ok(['ps', '-q', '--no-trunc']), a);
+    assert.deepEqual((await d.ok(['ps', '-aq', '--no-trunc'])).split('\n').sort(), [a, b, await d.ok(['inspect', '-f', '{{.Id}}', 'psc'])].sort());
+    assert.equal(await d.ok(['ps', '-a', '--filter', 'label=tier=db', '--format', '{{.Names}}']), 'psb');
+    assert.equal(await d.ok(['ps', '-a', '--filter', 'status=created', '--format', '{{.Names}}']), 'psb');
+    assert.equal(await d.ok(['ps', '-a', '--filter', 'exited=4', '--format', '{{.Names}} {{.Status}}']).then((s) => s.replace(/\d+ seconds?|Less than a second/, 'T')), 'psc Exited (4) T ago');
+    // other:1 is another name for busybox's image, so every container descends from it.
+    assert.equal(await d.ok(['ps', '-a', '--filter', 'ancestor=other:1', '--format', '{{.Names}}']).then((s) => s.split('\n').sort().join(',')), 'psa,psb,psc');
+    assert.equal(await d.ok(['ps', '-a', '--filter', `id=${b.slice(0, 8)}`, '--format', '{{.Names}}']), 'psb');
+    assert.equal(await d.ok(['ps', '-a', '--filter', 'name=ps[ab]', '--format', '{{.Names}}']).then((s) => s.split('\n').sort().join(',')), 'psa,psb');
+    assert.equal(await d.ok(['ps', '-n', '1', '--format', '{{.Names}}']), 'psc');
+    assert.match(await d.ok(['ps', '-s', '--format', '{{.Size}}']), /B \(virtual /);
+    const bad = await d.docker(['ps', '--filter', 'bogus=1']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /invalid filter 'bogus'/);
+    await d.ok(['rm', '-f', 'psa', 'psb', 'psc']);
+    await d.ok(['rmi', 'other:1']);
+  });
+
+  test('logs: stdout and stderr apart, tail, timestamps, since/until', async () => {
+    await d.ok(['run', '--name', 'lg', 'busybox', 'sh', '-c', 'echo out1; echo err1 >&2; sleep 0.2; echo out2']);
+    const r = await d.docker(['logs', 'lg']);
+    assert.equal(r.stdout, 'out1\nout2\n');
+    assert.equal(r.stderr, 'err1\n');
+    assert.equal(await d.ok(['logs', '--tail', '1', 'lg']), 'out2');
+    assert.match(await d.ok(['logs', '-t', 'lg']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z out1$/m);
+    assert.equal(await d.ok(['logs', '--since', '2100-01-01T00:00:00Z', 'lg']), '');
+    assert.equal(await d.ok(['logs', '--until', '2000-01-01T00:00:00Z', 'lg']), '');
+    // A TTY container's log is raw (no stdcopy frames).
+    await d.ok(['run', '-t', '--name', 'lgt', 'busybox', 'echo', 'tty-out']);
+    assert.equal(await d.ok(['logs', 'lgt']), 'tty-out');
+    // Following an exited container returns at once.
+    assert.equal((await d.docker(['logs', '-f', 'lg'], { timeoutMs: 5000 })).code, 0);
+    await d.ok(['rm', 'lg', 'lgt']);
+  });
+
+  test('exec: -u, -w, -e, exit codes, detached', async () => {
+    await d.ok(['run', '-d', '--name', 'ex', '-e', 'BASE=1', 'busybox', 'sleep', '300']);
+    assert.equal(await d.ok(['exec', '-u', 'nobody', '-w', '/tmp', '-e', 'X=2', 'ex', 'sh', '-c', 'echo $(id -un) $(pwd) $X $BASE']), 'nobody /tmp 2 1');
+    assert.equal((await d.docker(['exec', 'ex', 'sh', '-c', 'exit 9'])).code, 9);
+    const missing = await d.docker(['exec', 'ex', 'nosuchcmd']);
+    assert.equal(missing.code, 127);
+    assert.match(missing.stdout + missing.stderr, /executable file not found/);
+    assert.equal(await d.ok(['exec', '-i', 'ex', 'cat'], { input: 'piped\n' }), 'piped');
+    await d.ok(['exec', '-d', 'ex', 'sh', '-c', 'echo detached > /tmp/d']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await d.ok(['exec', 'ex', 'cat', '/tmp/d']), 'detached');
+    await d.ok(['rm', '-f', 'ex']);
+  });
+
+  test('security and filesystem flags', async () => {
+    const drop = await d.ok(['run', '--rm', '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', 'busybox', 'grep', 'CapEff', '/proc/self/status']);
+    assert.match(drop, /CapEff:\s+0000000000001000/);
+    const ro = await d.docker(['run', '--rm', '--read-only', 'busybox', 'touch', '/x']);
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.match(await d.ok(['run', '--rm', '--read-only', '--tmpfs', '/scratch:size=1m', 'busybox', 'sh', '-c', 'touch /scratch/x && grep " /scratch " /proc/mounts']), /tmpfs \/scratch tmpfs/);
+    await writeFile(join(scratch, 'in.txt'), 'from host\n');
+    assert.equal(await d.ok(['run', '--rm', '-v', `${scratch}:/data`, 'busybox', 'sh', '-c', 'cat /data/in.txt; echo back > /data/out.txt']), 'from host');
+    assert.equal(await readFile(join(scratch, 'out.txt'), 'utf8'), 'back\n');
+    const roBind = await d.docker(['run', '--rm', '-v', `${scratch}:/data:ro`, 'busybox', 'touch', '/data/y']);
+    assert.notEqual(roBind.code, 0);
+    assert.equal(await d.ok(['run', '--rm', '--entrypoint', 'echo', 'busybox', 'via', 'entrypoint']), 'via entrypoint');
+    assert.equal(await d.ok(['run', '--rm', '--init', 'busybox', 'sh', '-c', 'cat /proc/1/comm']), 'docker-init');
+    assert.equal(await d.ok(['run', '--rm', '-h', 'myhost', 'busybox', 'hostname']), 'myhost');
+  });
+
+  test('network modes none and host; the default bridge behaves as none for now', async () => {
+    assert.equal(await d.ok(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net | tr "\\n" " "']), 'lo');
+    const hostIfs = (await run('ls', ['/sys/class/net'], {})).stdout.trim().split('\n').sort().join(' ');
+    const inHost = (await d.ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net'])).split('\n').sort().join(' ');
+    assert.equal(inHost, hostIfs);
+    assert.equal(await d.ok(['run', '--rm', 'busybox', 'sh', '-c', 'ls /sys/class/net | tr "\\n" " "']), 'lo');
+    const unknown = await d.docker(['run', '--rm', '--network', 'nosuchnet', 'busybox', 'true']);
+    assert.equal(unknown.code, 125);
+  });
+
+  test('events stream with filters', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await d.ok(['run', '--rm', '--name', 'evt', '--label', 'ev=1', 'busybox', 'true']);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const out = await d.ok(['events', '--since', String(since), '--until', String(until), '--filter', 'container=evt', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']);
+    const actions = out.split('\n').map((l) => l.split(' ')[1]);
+    for (const a of ['create', 'attach', 'start', 'die', 'destroy']) assert.ok(actions.includes(a), `missing ${a} in ${out}`);
+    const json = await d.ok(['events', '--since', String(since), '--until', String(until), '--filter', 'event=die', '--filter', 'label=ev=1', '--format', '{{json .}}']);
+    const e = JSON.parse(json.split('\n')[0]);
+    assert.equal(e.status, 'die');
+    assert.equal(e.Actor.Attributes.exitCode, '0');
+    assert.equal(typeof e.timeNano, 'number');
+  });
+
+  test('a live events stream sees a container start', async () => {
+    const p = spawn('docker', ['events', '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], { env: d.env });
+    let out = '';
+    p.stdout.on('data', (b) => (out += b));
+    await new Promise((r) => setTimeout(r, 300));
+    await d.ok(['run', '--rm', '--name', 'live', 'busybox', 'true']);
+    for (let i = 0; i < 50 && !out.includes('live'); i++) await new Promise((r) => setTimeout(r, 100));
+    p.kill();
+    assert.match(out, /^live$/m);
+  });
+
+  test('import of a hostile tar fails and stores nothing', async () => {
+    const images = await d.ok(['images', '-q']);
+    // A tar whose entry climbs out of the layer root.
+    const tar = join(scratch, 'evil.tar');
+    await run('python3', ['-c', `
+import tarfile, io
+with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
+    data = b'owned\\n'
+    info = tarfile.TarInfo('../../../../../../tmp/berth-evil-escape')
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+    link = tarfile.TarInfo('etc')
+    link.type = tarfile.SYMTYPE
+    link.linkname = '/tmp'
+    t.addfile(link)
+    info2 = tarfile.TarInfo('etc/berth-evil-through-link')
+    info2.size = len(data)
+    t.addfile(info2, io.BytesIO(data))
+`], {});
+    const r = await d.docker(['import', tar, 'evil:1']);
+    assert.notEqual(r.code, 0);
+    await assert.rejects(readFile('/tmp/berth-evil-escape'));
+    await assert.rejects(readFile('/tmp/berth-evil-through-link'));
+    assert.equal(await d.ok(['images', '-q']), images);
+  });
+});

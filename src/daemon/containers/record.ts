@@ -32,6 +32,29 @@ export interface ContainerState {
   conmonPid: number;
 }
 
+/** A container mount as Docker reports it in inspect's Mounts (plus what Berth needs to set it up again). */
+export interface MountPoint {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Name?: string;
+  Source: string;
+  Destination: string;
+  Driver?: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+  /** An anonymous volume (removed with `rm -v`). */
+  anonymous?: boolean;
+  /** volume-nocopy: do not copy the image's content into a new volume. */
+  noCopy?: boolean;
+  /** tmpfs mount options ("size=64m,mode=1777"). */
+  tmpfsOptions?: string;
+  /** Bind source created on demand (-v) rather than required to exist (--mount). */
+  createSource?: boolean;
+}
+
+/** A published port as the kernel was programmed for it. */
+export interface PublishedPort { containerPort: number; proto: 'tcp' | 'udp' | 'sctp'; hostIp: string; hostPort: number }
+
 export interface ContainerRecord {
   schema: number;
   id: string;
@@ -52,6 +75,12 @@ export interface ContainerRecord {
   logPath: string;
   /** Set while the container's rootfs is mounted by us. */
   mounted: boolean;
+  /** Binds, volumes and tmpfs mounts, resolved at create time (volumes created then, as dockerd does). */
+  mounts?: MountPoint[];
+  /** The container's network namespace while it runs on a bridge network. */
+  netnsPath?: string;
+  /** Ports published for the current run. */
+  ports?: PublishedPort[];
 }
 
 export const NULL_TIME = '0001-01-01T00:00:00Z';

@@ -3,6 +3,7 @@ import { humanDuration, invalidArgument } from '../../lib/index.ts';
 import type { HostConfig } from '../../api/types/index.ts';
 import { NULL_TIME, type ContainerRecord } from './record.ts';
 import { parseMounts } from './mounts.ts';
+import { networkSettingsView, networksView, summaryPorts } from './network-views.ts';
 
 export function stateString(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
@@ -32,18 +33,6 @@ function mountsView(hc: HostConfig) {
     })),
     ...Object.keys(parsed.tmpfs).map((dst) => ({ Type: 'tmpfs', Source: '', Destination: dst, Mode: '', RW: true, Propagation: '' })),
   ];
-}
-
-function networksView(rec: ContainerRecord) {
-  const out: Record<string, unknown> = {};
-  for (const [name, ep] of Object.entries(rec.endpoints)) {
-    out[name] = {
-      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0,
-      NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '',
-      GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null, ...ep,
-    };
-  }
-  return out;
 }
 
 export function inspectView(rec: ContainerRecord, o: { sizeRw?: number; sizeRootFs?: number } = {}) {
@@ -83,13 +72,7 @@ export function inspectView(rec: ContainerRecord, o: { sizeRw?: number; sizeRoot
     GraphDriver: { Data: null, Name: 'overlay2' },
     Mounts: mountsView(rec.hostConfig),
     Config: rec.config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: s.Pid ? `/proc/${s.Pid}/ns/net` : '', HairpinMode: false,
-      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, Ports: {}, SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: networksView(rec),
-    },
+    NetworkSettings: networkSettingsView(rec),
   };
   if (o.sizeRw !== undefined) view.SizeRw = o.sizeRw;
   if (o.sizeRootFs !== undefined) view.SizeRootFs = o.sizeRootFs;
@@ -105,7 +88,7 @@ export function summaryView(rec: ContainerRecord, o: { sizeRw?: number; sizeRoot
     ImageID: rec.imageId,
     Command: command,
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(rec),
     Labels: rec.config.Labels ?? {},
     State: rec.state.Status,
     Status: stateString(rec, o.now),

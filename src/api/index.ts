@@ -6,3 +6,4 @@ export { containerRoutes } from './routers/containers/routes.ts';
 export type { ContainersBackend } from './routers/containers/backend.ts';
 export { execRoutes, type ExecBackend } from './routers/exec/routes.ts';
 export { systemRoutes, type SystemBackend } from './routers/system/routes.ts';
+export { networkRoutes, type NetworksBackend } from './routers/networks/routes.ts';

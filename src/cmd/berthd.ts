@@ -5,9 +5,12 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { configureLogging, isLevel, rootLogger, type Level } from '../lib/index.ts';
-import { ApiServer, containerRoutes, execRoutes, systemRoutes } from '../api/index.ts';
+import { ApiServer, containerRoutes, execRoutes, networkRoutes, systemRoutes } from '../api/index.ts';
 import { imageRoutes } from '../api/routers/images/routes.ts';
 import { ConmonRuntime, prepareHost } from '../runtime/index.ts';
+import { BridgeDriver, DEFAULT_ADDRESS_POOLS, DEFAULT_EXEC_ROOT, DnsServer, Ipam, nftTableFor, type AddressPool } from '../network/index.ts';
+import { NetworkService, hostResolvers } from '../daemon/networks/service.ts';
+import { NetworksBackendImpl } from '../daemon/backend/networks.ts';
 import { ImageService } from '../image/index.ts';
 import { EventBus } from '../daemon/events.ts';
 import { ContainerStore } from '../daemon/containers/record.ts';
@@ -21,6 +24,10 @@ import { SystemService } from '../daemon/system/service.ts';
 
 interface DaemonConfig {
   dataRoot: string;
+  execRoot: string;
+  bridge: string;
+  bip?: string;
+  pools: AddressPool[];
   hosts: string[];
   pidfile?: string;
   runtime?: 'crun' | 'runc';
@@ -32,8 +39,12 @@ const USAGE = `Usage:	berthd [OPTIONS]
 A Docker-compatible container engine
 
 Options:
-      --config string      Daemon configuration file (JSON, like daemon.json)
-      --data-root string   Root directory of persistent Berth state (default "/var/lib/berth")
+      --bip string                       Address (CIDR) of the default bridge's gateway
+  -b, --bridge string                    Device name of the default bridge network (default "berth0")
+      --config string                    Daemon configuration file (JSON, like daemon.json)
+      --data-root string                 Root directory of persistent Berth state (default "/var/lib/berth")
+      --default-address-pool pool-opts   Default address pools for networks (base=CIDR,size=N; repeatable)
+      --exec-root string                 Root directory for run-time state: netns, sockets (default "/run/berth")
   -H, --host list          Daemon socket to listen on (default unix:///run/berth/berth.sock)
       --log-level string   Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
   -p, --pidfile string     Path to use for daemon PID file
@@ -42,7 +53,7 @@ Options:
 
 async function parseArgs(argv: string[]): Promise<DaemonConfig> {
   const flags: Record<string, string[]> = {};
-  const names: Record<string, string> = { H: 'host', p: 'pidfile', 'default-runtime': 'runtime', l: 'log-level' };
+  const names: Record<string, string> = { H: 'host', p: 'pidfile', 'default-runtime': 'runtime', l: 'log-level', b: 'bridge' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -52,7 +63,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     const m = /^--?([\w-]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unexpected argument: ${a}`);
     const name = names[m[1]] ?? m[1];
-    if (!['config', 'data-root', 'host', 'log-level', 'pidfile', 'runtime'].includes(name)) throw new Error(`unknown flag: ${a}`);
+    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool'].includes(name)) throw new Error(`unknown flag: ${a}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`flag needs an argument: ${a}`);
     (flags[name] ??= []).push(value);
@@ -64,13 +75,26 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
   if (!isLevel(logLevel)) throw new Error(`invalid log level: ${logLevel}`);
   const runtime = pick('runtime', 'default-runtime');
   if (runtime && runtime !== 'crun' && runtime !== 'runc') throw new Error(`unknown runtime: ${runtime}`);
+  const poolFlags = flags['default-address-pool']?.map(parsePoolOpt);
+  const pools = poolFlags ?? (file['default-address-pools'] as AddressPool[] | undefined) ?? DEFAULT_ADDRESS_POOLS;
   return {
     dataRoot: resolve(pick('data-root', 'data-root') ?? '/var/lib/berth'),
+    execRoot: resolve(pick('exec-root', 'exec-root') ?? DEFAULT_EXEC_ROOT),
+    bridge: pick('bridge', 'bridge') ?? 'berth0',
+    bip: pick('bip', 'bip'),
+    pools: [...pools],
     hosts: flags.host ?? (file.hosts as string[] | undefined) ?? ['unix:///run/berth/berth.sock'],
     pidfile: pick('pidfile', 'pidfile'),
     runtime: runtime as 'crun' | 'runc' | undefined,
     logLevel,
   };
+}
+
+/** `base=10.10.0.0/16,size=24`, as dockerd's --default-address-pool. */
+function parsePoolOpt(v: string): AddressPool {
+  const kv = Object.fromEntries(v.split(',').map((p) => p.split('=')));
+  if (!kv.base || !kv.size) throw new Error(`invalid address pool: ${v} (want base=CIDR,size=N)`);
+  return { base: kv.base, size: Number(kv.size) };
 }
 
 async function main(): Promise<void> {
@@ -88,15 +112,34 @@ async function main(): Promise<void> {
   const store = new ContainerStore(cfg.dataRoot);
   const halfCreated = await store.load();
   const runtime = new ConmonRuntime({ runtime: host.runtime, root: join(cfg.dataRoot, 'runtime', host.runtime) });
+  await mkdir(cfg.execRoot, { recursive: true, mode: 0o711 });
+  const driver = new BridgeDriver({
+    stateDir: join(cfg.execRoot, 'network'), netnsDir: join(cfg.execRoot, 'netns'), nftTable: nftTableFor(cfg.execRoot), log,
+  });
+  let networks: NetworkService | undefined;
+  const dns = new DnsServer({ resolve: (net, name) => networks?.resolveName(net, name) ?? [], upstream: await hostResolvers(), log });
+  networks = await NetworkService.open({
+    dataRoot: cfg.dataRoot, driver, ipam: new Ipam({ dir: join(cfg.dataRoot, 'networks', 'ipam') }), dns, log,
+    emit: (action, id, attrs) => events.publish('network', action, id, attrs),
+    containers: () => store.all(),
+    defaultBridge: { name: cfg.bridge, cidr: cfg.bip },
+    pools: cfg.pools,
+  });
   const containers = new ContainerService({
-    store, images, runtime, events, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
+    store, images, runtime, events, networks, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
   });
   images.setUsageChecker((imageId) => containers.usersOfImage(imageId));
   for (const id of halfCreated) {
     log.warn('removing half-created container', { id });
-    await images.removeContainerLayer(id).catch(() => undefined);
-    await rm(store.paths(id).dir, { recursive: true, force: true });
-    await rm(store.paths(id).bundle, { recursive: true, force: true });
+    try {
+      await runtime.delete(id, { force: true }).catch(() => undefined);
+      await images.unmountContainerLayer(id, store.paths(id).rootfs).catch(() => undefined);
+      await images.removeContainerLayer(id).catch(() => undefined);
+      await rm(store.paths(id).dir, { recursive: true, force: true });
+      await rm(store.paths(id).bundle, { recursive: true, force: true });
+    } catch (err) {
+      log.error('could not remove half-created container; leaving it for the next start', { id, err });
+    }
   }
   await containers.reconcile();
   const exits = new ExitWatcher(store.exits, (id) => containers.handleExit(id), log);
@@ -128,6 +171,7 @@ async function main(): Promise<void> {
       ...containerRoutes(containersBackend),
       ...execRoutes(new ExecBackendImpl(execs)),
       ...imageRoutes(images),
+      ...networkRoutes(new NetworksBackendImpl({ networks, containers })),
     ],
   });
   for (const h of cfg.hosts) {
@@ -144,6 +188,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('shutting down; containers keep running', { signal });
     exits[Symbol.dispose]();
+    await dns.closeAll();
     await server.close();
     if (cfg.pidfile) await rm(cfg.pidfile, { force: true });
     process.exit(0);

@@ -8,3 +8,4 @@ export { DnsServer, type DnsServerOptions } from './dns-server.ts';
 export { cleanupAll, type CleanupOptions } from './cleanup.ts';
 export { DEFAULT_NETNS_DIR } from './netns.ts';
 export { macForIp } from './links.ts';
+export { nftTableFor, DEFAULT_EXEC_ROOT } from './table-name.ts';

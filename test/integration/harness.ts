@@ -3,7 +3,9 @@
  * (DOCKER_HOST=unix://...). Everything it creates is removed in stop(), even when a test failed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cleanupAll, nftTableFor } from '../../src/network/index.ts';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,8 +37,17 @@ export class Daemon {
     return { ...process.env, DOCKER_HOST: `unix://${this.socket}`, DOCKER_CONFIG: join(this.dataRoot, 'docker-config'), BERTH_HOST: `unix://${this.socket}` };
   }
 
+  /** Per-daemon network names, so daemons side by side never share a bridge, a subnet or nftables rules. */
+  readonly bridge = `brt${randomBytes(3).toString('hex')}`;
+  private readonly pool = `10.${100 + randomBytes(1)[0] % 150}.0.0/16`;
+
+  get execRoot(): string {
+    return join(this.dataRoot, 'run');
+  }
+
   async launch(args: string[] = []): Promise<void> {
-    this.proc = spawn(join(REPO, 'bin/berthd'), ['--data-root', this.dataRoot, '--host', `unix://${this.socket}`, '--log-level', 'debug', ...args], {
+    const netArgs = ['--exec-root', this.execRoot, '--bridge', this.bridge, '--default-address-pool', `base=${this.pool},size=24`];
+    this.proc = spawn(join(REPO, 'bin/berthd'), ['--data-root', this.dataRoot, '--host', `unix://${this.socket}`, '--log-level', 'debug', ...netArgs, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc.stdout!.on('data', (b) => (this.logs += b));
@@ -117,8 +128,22 @@ export class Daemon {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
     }
+    await this.cleanupNetworks();
     await this.unmountAll();
+    // The shared /berth parent cgroups go once empty (a daemon side by side may still use them: then rmdir fails).
+    for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rmdir(`/sys/fs/cgroup/${c}/berth`).catch(() => undefined);
     await rm(this.dataRoot, { recursive: true, force: true });
+  }
+
+  /** Removes this daemon's bridges, netns and nftables table (the daemon keeps them across restarts, as dockerd). */
+  private async cleanupNetworks(): Promise<void> {
+    const bridges = new Set([this.bridge]);
+    const dir = join(this.dataRoot, 'networks');
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      const rec = JSON.parse(await readFile(join(dir, f), 'utf8').catch(() => '{}')) as { Id?: string; bridge?: string };
+      if (rec.Id) bridges.add(rec.bridge ?? `br-${rec.Id.slice(0, 12)}`);
+    }
+    await cleanupAll({ netnsDir: join(this.execRoot, 'netns'), stateDir: join(this.execRoot, 'network'), nftTable: nftTableFor(this.execRoot), devices: (n) => bridges.has(n) });
   }
 
   /** Safety net: unmount anything still mounted under the data root, deepest first. */

@@ -26,7 +26,7 @@ export function hostsFile(o: { hostname: string; domainname?: string; ip?: strin
  * The host's resolv.conf with loopback nameservers dropped (they mean nothing inside the container's
  * network namespace), falling back to Google's public resolvers as Docker does when nothing is left.
  */
-export function resolvConf(hostConf: string, hc: HostConfig, o: { hostNetwork: boolean }): string {
+export function resolvConf(hostConf: string, hc: HostConfig, o: { hostNetwork: boolean; embeddedDns?: string }): string {
   if (o.hostNetwork && !hc.Dns?.length && !hc.DnsSearch?.length && !hc.DnsOptions?.length) return hostConf;
   const lines = hostConf.split('\n');
   let nameservers = lines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
@@ -34,7 +34,12 @@ export function resolvConf(hostConf: string, hc: HostConfig, o: { hostNetwork: b
   if (hc.Dns?.length) nameservers = hc.Dns;
   if (nameservers.length === 0) nameservers = ['8.8.8.8', '8.8.4.4'];
   const search = hc.DnsSearch?.length ? hc.DnsSearch : lines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
-  const options = hc.DnsOptions?.length ? hc.DnsOptions : lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  let options = hc.DnsOptions?.length ? hc.DnsOptions : lines.filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+  // On user-defined networks the embedded DNS answers (and forwards --dns servers), as in Docker.
+  if (o.embeddedDns) {
+    nameservers = [o.embeddedDns];
+    if (!options.some((x) => x.startsWith('ndots:'))) options = [...options, 'ndots:0'];
+  }
   const out: string[] = [];
   if (search.length) out.push(`search ${search.join(' ')}`);
   for (const ns of nameservers) out.push(`nameserver ${ns}`);
@@ -44,6 +49,10 @@ export function resolvConf(hostConf: string, hc: HostConfig, o: { hostNetwork: b
 
 export async function writeEtcFiles(paths: { hostname: string; hosts: string; resolvConf: string }, o: {
   hostname: string; domainname?: string; hc: HostConfig; hostNetwork: boolean;
+  /** The container's own address (first network), listed for its hostname. */
+  ip?: string;
+  /** The embedded DNS server of a user-defined network. */
+  embeddedDns?: string;
 }): Promise<void> {
   let hostResolv = '';
   try {
@@ -55,7 +64,7 @@ export async function writeEtcFiles(paths: { hostname: string; hosts: string; re
   await writeFile(paths.hostname, hostname + '\n', { mode: 0o644 });
   const hosts = o.hostNetwork
     ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname }))
-    : hostsFile({ hostname: o.hostname, domainname: o.domainname, extraHosts: o.hc.ExtraHosts ?? [] });
+    : hostsFile({ hostname: o.hostname, domainname: o.domainname, ip: o.ip, extraHosts: o.hc.ExtraHosts ?? [] });
   await writeFile(paths.hosts, hosts, { mode: 0o644 });
-  await writeFile(paths.resolvConf, resolvConf(hostResolv, o.hc, { hostNetwork: o.hostNetwork }), { mode: 0o644 });
+  await writeFile(paths.resolvConf, resolvConf(hostResolv, o.hc, { hostNetwork: o.hostNetwork, embeddedDns: o.embeddedDns }), { mode: 0o644 });
 }

@@ -8,16 +8,17 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  KeyedMutex, conflict, invalidArgument, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
+  KeyedMutex, conflict, forbidden, invalidArgument, isNotFound, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
   errnoCode, isNotModified, type Logger,
 } from '../../lib/index.ts';
 import {
   buildSpec, resolveUser, readExitFile, isProcessAlive, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
 } from '../../runtime/index.ts';
-import type { CreateRequest, CreateResponse, WaitCondition, WaitResponse } from '../../api/types/index.ts';
+import type { CreateRequest, CreateResponse, EndpointSettings, WaitCondition, WaitResponse } from '../../api/types/index.ts';
 import type { EventBus } from '../events.ts';
 import { mergeConfig, normalizeHostConfig, validateRestartPolicy } from './config-merge.ts';
 import type { ContainerImages } from './deps.ts';
+import type { NetworkService } from '../networks/service.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { parseMounts } from './mounts.ts';
 import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type ContainerRecord } from './record.ts';
@@ -30,6 +31,8 @@ export interface ContainerServiceOptions {
   runtime: ConmonRuntime;
   events: EventBus;
   log: Logger;
+  /** Bridge networking; without it every network mode but host behaves as none. */
+  networks?: NetworkService;
   /** Host path of the init binary for --init. */
   initPath?: string;
   seccompProfile?: string;
@@ -84,7 +87,7 @@ export class ContainerService {
     }
     validateRestartPolicy(hostConfig);
     parseMounts(hostConfig); // validate now; applied at start
-    validateNetworkMode(hostConfig.NetworkMode!);
+    const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);
 
     const image = await this.images.resolve(imageRef);
     const merged = mergeConfig(req, image.config.config ?? {}, imageRef);
@@ -102,7 +105,6 @@ export class ContainerService {
     this.store.reserveName(name, id);
     const paths = this.store.paths(id);
     if (!merged.config.Hostname) merged.config.Hostname = hostConfig.NetworkMode === 'host' ? '' : id.slice(0, 12);
-    const networkName = hostConfig.NetworkMode === 'host' || hostConfig.NetworkMode === 'none' ? hostConfig.NetworkMode : 'bridge';
     const rec: ContainerRecord = {
       schema: SCHEMA_VERSION,
       id,
@@ -114,7 +116,7 @@ export class ContainerService {
       imageId: image.id,
       config: merged.config,
       hostConfig,
-      endpoints: { [networkName]: { ...(req.NetworkingConfig?.EndpointsConfig?.[networkName] ?? {}) } },
+      endpoints,
       state: initialState(),
       restartCount: 0,
       hostnamePath: join(paths.dir, 'hostname'),
@@ -132,9 +134,6 @@ export class ContainerService {
       await this.images.removeContainerLayer(id).catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true });
       throw err;
-    }
-    if (hostConfig.NetworkMode === 'bridge' || hostConfig.NetworkMode === 'default') {
-      this.log.info('bridge networking is not available yet: container runs with network mode none', { id: id.slice(0, 12) });
     }
     this.emit(rec, 'create');
     return { Id: id, Warnings: [] };
@@ -188,8 +187,19 @@ export class ContainerService {
       const mounts = parseMounts(hc);
       for (const b of mounts.binds) await ensureBindSource(b.source, b.createSource);
       const hostNetwork = hc.NetworkMode === 'host';
+      let network: SpecInput['network'];
+      if (this.o.networks?.needsNetns(rec)) {
+        const attached = await this.o.networks.attach(rec);
+        rec.netnsPath = attached.netnsPath;
+        rec.ports = attached.ports;
+        network = { mode: 'netns', path: attached.netnsPath };
+      } else {
+        network = await this.networkFor(rec);
+      }
       await writeEtcFiles({ hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath }, {
         hostname: rec.config.Hostname || rec.id.slice(0, 12), domainname: rec.config.Domainname, hc, hostNetwork,
+        ip: Object.values(rec.endpoints).find((e) => e.IPAddress)?.IPAddress,
+        embeddedDns: this.o.networks?.dnsServerFor(rec),
       });
       const user = await resolveUser(paths.rootfs, rec.config.User ?? '');
       const input: SpecInput = {
@@ -208,7 +218,7 @@ export class ContainerService {
         readonlyRootfs: !!hc.ReadonlyRootfs,
         tmpfs: mounts.tmpfs,
         binds: mounts.binds.map((b) => ({ source: b.source, destination: b.destination, readonly: b.readonly, propagation: b.propagation })),
-        network: await this.networkFor(rec),
+        network,
         etcFiles: { hosts: rec.hostsPath, hostname: rec.hostnamePath, resolvConf: rec.resolvConfPath },
         init: hc.Init ? this.o.initPath : undefined,
         shmSize: hc.ShmSize,
@@ -238,12 +248,41 @@ export class ContainerService {
     } catch (err) {
       const normalized = normalizeStartError(err);
       await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+      await this.releaseNetworkLocked(rec);
       await this.images.unmountContainerLayer(rec.id, paths.rootfs).catch(() => undefined);
       rec.mounted = false;
       rec.state = { ...rec.state, Status: rec.state.StartedAt === NULL_TIME ? 'created' : 'exited', Error: normalized.message, ExitCode: normalized.exitCode, Pid: 0, conmonPid: 0 };
       await this.store.save(rec);
       throw normalized.error;
     }
+  }
+
+  private endpointsForCreate(mode: string, req: CreateRequest): ContainerRecord['endpoints'] {
+    if (mode === 'host' || mode === 'none') return { [mode]: {} };
+    if (mode.startsWith('container:')) {
+      this.store.get(mode.slice('container:'.length));
+      return {};
+    }
+    // A missing network is a 400 at create: the CLI answers a 404 here by trying to pull the image.
+    if (this.o.networks) {
+      try {
+        return this.o.networks.endpointsForCreate(mode, req.NetworkingConfig?.EndpointsConfig);
+      } catch (err) {
+        if (isNotFound(err)) throw invalidArgument((err as Error).message, { cause: err });
+        throw err;
+      }
+    }
+    if (mode !== 'bridge' && mode !== 'default') throw invalidArgument(`network ${mode} not found`);
+    return { bridge: {} };
+  }
+
+  /** Gives back the run's network resources (ports, addresses, netns). */
+  private async releaseNetworkLocked(rec: ContainerRecord): Promise<void> {
+    if (this.o.networks && (rec.netnsPath || rec.ports?.length || Object.values(rec.endpoints).some((e) => e.IPAddress))) {
+      await this.o.networks.detach(rec);
+    }
+    rec.netnsPath = undefined;
+    rec.ports = undefined;
   }
 
   private async networkFor(rec: ContainerRecord): Promise<SpecInput['network']> {
@@ -361,6 +400,7 @@ export class ContainerService {
     await this.runtime.delete(rec.id, { force: true }).catch((err) => this.log.warn('runtime delete failed', { id: rec.id, err }));
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
+    await this.releaseNetworkLocked(rec);
     rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano() };
     await this.store.save(rec);
     this.emit(rec, 'die', { exitCode: String(code) });
@@ -393,6 +433,10 @@ export class ContainerService {
         // created/exited: make sure nothing from an interrupted start is left behind
         if (alive && rec.state.conmonPid) process.kill(rec.state.conmonPid, 'SIGKILL');
         await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+        if (rec.netnsPath || rec.ports?.length) {
+          await this.releaseNetworkLocked(rec);
+          await this.store.save(rec);
+        }
         if (rec.mounted) {
           await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch(() => undefined);
           rec.mounted = false;
@@ -488,6 +532,50 @@ export class ContainerService {
     });
   }
 
+  /** docker network connect: record the endpoint, and plug it in now when the container runs. */
+  async connectNetwork(networkRef: string, ref: string, cfg: EndpointSettings): Promise<void> {
+    const networks = this.requireNetworks();
+    const rec = this.store.get(ref);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      const n = networks.store.get(networkRef);
+      if (n.Name in cur.endpoints) throw forbidden(`endpoint with name ${cur.name} already exists in network ${n.Name}`);
+      const mode = cur.hostConfig.NetworkMode ?? '';
+      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
+        throw invalidArgument(`container cannot be disconnected from host network or connected to host network`);
+      }
+      networks.endpointsForCreate(n.Name, { [n.Name]: cfg });
+      const ep = isAlive(cur) ? await networks.connectRunning(cur, n, cfg) : { Aliases: cfg.Aliases ?? null, IPAMConfig: cfg.IPAMConfig ?? null, NetworkID: n.Id };
+      cur.endpoints = { ...cur.endpoints, [n.Name]: ep };
+      await this.store.save(cur);
+      this.events.publish('network', 'connect', n.Id, { container: cur.id, name: n.Name, type: n.Driver });
+    });
+  }
+
+  async disconnectNetwork(networkRef: string, ref: string, o: { force?: boolean } = {}): Promise<void> {
+    const networks = this.requireNetworks();
+    const rec = this.store.find(ref);
+    if (!rec) {
+      if (o.force) return;
+      throw this.store.get(ref) as never;
+    }
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      const n = networks.store.get(networkRef);
+      if (!(n.Name in cur.endpoints)) throw forbidden(`container ${cur.id} is not connected to network ${n.Name}`);
+      if (isAlive(cur)) await networks.disconnectRunning(cur, n);
+      const { [n.Name]: _gone, ...rest } = cur.endpoints;
+      cur.endpoints = rest;
+      await this.store.save(cur);
+      this.events.publish('network', 'disconnect', n.Id, { container: cur.id, name: n.Name, type: n.Driver });
+    });
+  }
+
+  private requireNetworks(): NetworkService {
+    if (!this.o.networks) throw invalidArgument('networking is not configured');
+    return this.o.networks;
+  }
+
   async resize(ref: string, size: { height: number; width: number }): Promise<void> {
     const rec = this.store.get(ref);
     if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
@@ -517,11 +605,6 @@ export class ContainerService {
 
 export function isAlive(rec: ContainerRecord): boolean {
   return rec.state.Status === 'running' || rec.state.Status === 'paused' || rec.state.Status === 'restarting';
-}
-
-function validateNetworkMode(mode: string): void {
-  if (['bridge', 'default', 'host', 'none'].includes(mode) || mode.startsWith('container:')) return;
-  throw invalidArgument(`network ${mode} not found`);
 }
 
 function withHostname(env: string[], hostname: string, home: string, tty: boolean): string[] {

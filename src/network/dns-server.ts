@@ -11,7 +11,8 @@ import { createConnection, createServer, type Server, type Socket as TcpSocket }
 import * as dnsPacket from 'dns-packet';
 import { conflict, type Logger } from '../lib/index.ts';
 
-type Lookup = (network: string, key: string) => string[] | Promise<string[]>;
+/** `client` is the querying address, so a container can be answered for every network it is on. */
+type Lookup = (network: string, key: string, client: string) => string[] | Promise<string[]>;
 
 export interface DnsServerOptions {
   /** IPv4 addresses for a name on a network; [] when unknown. */
@@ -119,7 +120,7 @@ export class DnsServer {
     if (query.type !== 'query') return undefined;
     const q = query.questions?.[0];
     if (q && (q.class ?? 'IN') === 'IN') {
-      const local = await this.lookupLocal(network, q);
+      const local = await this.lookupLocal(network, q, client.replace(/^::ffff:/, ''));
       if (local) return reply(query, local);
     }
     if (!l.forward) return reply(query, { answers: [], rcode: RCODE_SERVFAIL });
@@ -128,19 +129,19 @@ export class DnsServer {
     return upstream ?? reply(query, { answers: [], rcode: RCODE_SERVFAIL });
   }
 
-  private async lookupLocal(network: string, q: dnsPacket.Question): Promise<{ answers: dnsPacket.Answer[]; rcode: number } | undefined> {
+  private async lookupLocal(network: string, q: dnsPacket.Question, client: string): Promise<{ answers: dnsPacket.Answer[]; rcode: number } | undefined> {
     const name = q.name.replace(/\.$/, '');
     if (q.type === 'PTR') {
       const ip = ptrToIp(name);
-      const names = ip && this.o.reverse ? await this.o.reverse(network, ip) : [];
+      const names = ip && this.o.reverse ? await this.o.reverse(network, ip, client) : [];
       if (names.length === 0) return undefined;
       return { answers: names.map((n) => ({ type: 'PTR', name: q.name, ttl: TTL, class: 'IN', data: n })), rcode: 0 };
     }
     if (q.type !== 'A' && q.type !== 'AAAA') return undefined;
-    let ips = await this.o.resolve(network, name);
+    let ips = await this.o.resolve(network, name, client);
     const suffix = `.${network}`;
     if (ips.length === 0 && name.toLowerCase().endsWith(suffix.toLowerCase())) {
-      ips = await this.o.resolve(network, name.slice(0, -suffix.length));
+      ips = await this.o.resolve(network, name.slice(0, -suffix.length), client);
     }
     if (ips.length === 0) return undefined;
     if (q.type === 'AAAA') return { answers: [], rcode: 0 };   // known name, IPv4 only: NODATA, not NXDOMAIN

@@ -316,17 +316,26 @@ export class NetworkService {
     return undefined;
   }
 
-  /** Embedded DNS answers: container names, aliases, short ids and hostnames on that network. */
-  resolveName(network: string, name: string): string[] {
+  /**
+   * Embedded DNS answers: container names, aliases, short ids and hostnames on the network the query came in
+   * on, then on the other user networks the asking container is connected to (as Docker's resolver does).
+   */
+  resolveName(network: string, name: string, client?: string): string[] {
     const q = name.toLowerCase().replace(/\.$/, '');
-    const out: string[] = [];
-    for (const c of this.o.containers()) {
-      const ep = c.endpoints[network];
-      if (!ep?.IPAddress || (c.state.Status !== 'running' && c.state.Status !== 'paused')) continue;
-      const names = [c.name, c.id.slice(0, 12), c.id, c.config.Hostname ?? '', ...(ep.Aliases ?? [])].map((x) => x.toLowerCase());
-      if (names.includes(q)) out.push(ep.IPAddress);
+    const running = this.o.containers().filter((c) => c.state.Status === 'running' || c.state.Status === 'paused');
+    const asker = client ? running.find((c) => Object.values(c.endpoints).some((e) => e.IPAddress === client)) : undefined;
+    const nets = [network, ...Object.keys(asker?.endpoints ?? {}).filter((n) => n !== network && n !== 'bridge')];
+    for (const net of nets) {
+      const out: string[] = [];
+      for (const c of running) {
+        const ep = c.endpoints[net];
+        if (!ep?.IPAddress) continue;
+        const names = [c.name, c.id.slice(0, 12), c.id, c.config.Hostname ?? '', ...(ep.Aliases ?? [])].map((x) => x.toLowerCase());
+        if (names.includes(q)) out.push(ep.IPAddress);
+      }
+      if (out.length) return out;
     }
-    return out;
+    return [];
   }
 }
 

@@ -20,6 +20,7 @@ import { connectAttach, type AttachStreams } from './attach.ts';
 import { buildConmonArgs } from './conmon-args.ts';
 import { readExitFile } from './exit-file.ts';
 import { OciCli, type OciState, type RuntimeName } from './oci-cli.ts';
+import { seccompBpfBase64 } from './spec/seccomp-bpf.ts';
 import { lastRuntimeError, startError } from './runtime-errors.ts';
 import { allCapabilities } from './spec/capabilities.ts';
 import type { OciProcess, OciSpec } from './spec/oci-spec.ts';
@@ -66,11 +67,21 @@ export class ConmonRuntime {
   readonly cli: OciCli;
   readonly conmonPath: string;
   readonly runtimePath: string;
+  private readonly runtime: RuntimeName;
 
   constructor(o: RuntimeOptions) {
     this.cli = new OciCli(o);
+    this.runtime = o.runtime;
     this.runtimePath = this.cli.path;
     this.conmonPath = o.conmonPath ?? '/usr/bin/conmon';
+  }
+
+  /** crun takes a precompiled seccomp filter (saves its per-start compilation); runc reads the seccomp section. */
+  private withPrecompiledSeccomp(spec: OciSpec): OciSpec {
+    const seccomp = spec.linux?.seccomp;
+    if (this.runtime !== 'crun' || !seccomp) return spec;
+    const bpf = seccompBpfBase64(seccomp);
+    return bpf ? { ...spec, annotations: { ...(spec.annotations ?? {}), 'run.oci.seccomp_bpf_data': bpf } } : spec;
   }
 
   async create(c: CreateContainer, o: { signal?: AbortSignal } = {}): Promise<{ pid: number; conmonPid: number }> {
@@ -85,7 +96,7 @@ export class ConmonRuntime {
       join(c.exitDir, c.id), bundleFiles.ctl(dir), bundleFiles.winsz(dir), bundleFiles.runtimeLog(dir),
       bundleFiles.containerPid(dir), bundleFiles.conmonPid(dir),
     ].map((p) => rm(p, { force: true })));
-    await writeJsonAtomic(bundleFiles.config(dir), c.spec, { fsync: false });
+    await writeJsonAtomic(bundleFiles.config(dir), this.withPrecompiledSeccomp(c.spec), { fsync: false });
 
     const args = buildConmonArgs({
       runtimePath: this.runtimePath, runtimeArgs: this.cli.globalArgs(), id: c.id, sessionId: c.id, bundleDir: dir,
@@ -124,6 +135,7 @@ export class ConmonRuntime {
   kill(id: string, signal: string | number, o: { all?: boolean } = {}): Promise<void> { return this.cli.kill(id, signal, o); }
   state(id: string): Promise<OciState | undefined> { return this.cli.state(id); }
   delete(id: string, o: { force?: boolean } = {}): Promise<void> { return this.cli.delete(id, o); }
+  list(): Promise<string[]> { return this.cli.list(); }
   pause(id: string): Promise<void> { return this.cli.pause(id); }
   resume(id: string): Promise<void> { return this.cli.resume(id); }
   top(id: string): Promise<number[]> { return this.cli.ps(id); }

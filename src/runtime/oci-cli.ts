@@ -62,6 +62,12 @@ export class OciCli {
     }
   }
 
+  /** Ids of every container the runtime knows under our --root. */
+  async list(): Promise<string[]> {
+    const r = await this.run(['list', '-q'], { allowFailure: true });
+    return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+  }
+
   async pause(id: string): Promise<void> { await this.verb(id, ['pause', id]); }
   async resume(id: string): Promise<void> { await this.verb(id, ['resume', id]); }
 

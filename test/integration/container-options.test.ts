@@ -94,12 +94,16 @@ describe('container options with the docker CLI', () => {
     assert.equal(await d.ok(['run', '--rm', '-h', 'myhost', 'busybox', 'hostname']), 'myhost');
   });
 
-  test('network modes none and host; the default bridge behaves as none for now', async () => {
+  test('network modes none, host, bridge and container:<id>', async () => {
     assert.equal(await d.ok(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net | tr "\\n" " "']), 'lo');
     const hostIfs = (await run('ls', ['/sys/class/net'], {})).stdout.trim().split('\n').sort().join(' ');
     const inHost = (await d.ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net'])).split('\n').sort().join(' ');
     assert.equal(inHost, hostIfs);
-    assert.equal(await d.ok(['run', '--rm', 'busybox', 'sh', '-c', 'ls /sys/class/net | tr "\\n" " "']), 'lo');
+    assert.equal(await d.ok(['run', '--rm', 'busybox', 'sh', '-c', 'ls /sys/class/net | tr "\\n" " "']), 'eth0 lo');
+    await d.ok(['run', '-d', '--name', 'netowner', 'busybox', 'sleep', '300']);
+    const ownerIp = await d.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'netowner']);
+    assert.match(await d.ok(['run', '--rm', '--network', 'container:netowner', 'busybox', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ownerIp.replace(/\./g, '\\.')}/`));
+    await d.ok(['rm', '-f', 'netowner']);
     const unknown = await d.docker(['run', '--rm', '--network', 'nosuchnet', 'busybox', 'true']);
     assert.equal(unknown.code, 125);
   });

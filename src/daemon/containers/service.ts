@@ -59,6 +59,8 @@ export class ContainerService {
   private readonly exitWaiters = new Map<string, Deferred<number>>();
   private readonly removeWaiters = new Map<string, Deferred<number>>();
   private readonly beforeStart = new Map<string, BeforeStartHook[]>();
+  /** `crun delete` of exited containers runs in the background (it takes ~12 ms); the next start awaits it. */
+  private readonly runtimeCleanups = new Map<string, Promise<void>>();
 
   constructor(o: ContainerServiceOptions) {
     this.o = o;
@@ -176,12 +178,17 @@ export class ContainerService {
   private async startLocked(rec: ContainerRecord, o: { signal?: AbortSignal }): Promise<void> {
     const paths = this.store.paths(rec.id);
     const hc = rec.hostConfig;
-    // A restart after an exit: drop the previous run's runtime state and exit file.
-    await rm(join(this.store.exits, rec.id), { force: true });
-    await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+    // A restart after an exit: drop the previous run's runtime state and exit file (a first start has none).
+    await this.runtimeCleanups.get(rec.id);
+    if (rec.state.StartedAt !== NULL_TIME || rec.state.conmonPid) {
+      await rm(join(this.store.exits, rec.id), { force: true });
+      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+    }
+    const T: [string, number][] = [['begin', performance.now()]]; // phase timings for the debug log
     await mkdir(paths.rootfs, { recursive: true });
     await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
     await this.images.mountContainerLayer(rec.id, paths.rootfs);
+    T.push(['mount', performance.now()]);
     rec.mounted = true;
     try {
       const mounts = parseMounts(hc);
@@ -201,6 +208,7 @@ export class ContainerService {
         ip: Object.values(rec.endpoints).find((e) => e.IPAddress)?.IPAddress,
         embeddedDns: this.o.networks?.dnsServerFor(rec),
       });
+      T.push(['net+etc', performance.now()]);
       const user = await resolveUser(paths.rootfs, rec.config.User ?? '');
       const input: SpecInput = {
         id: rec.id,
@@ -230,6 +238,7 @@ export class ContainerService {
         labels: rec.config.Labels ?? undefined,
       };
       const spec = buildSpec(input);
+      T.push(['spec', performance.now()]);
       await mkdir(this.store.exits, { recursive: true });
       const created = await this.runtime.create({
         id: rec.id, bundleDir: paths.bundle, spec, logPath: rec.logPath, exitDir: this.store.exits,
@@ -238,12 +247,16 @@ export class ContainerService {
       const hooks = this.beforeStart.get(rec.id) ?? [];
       this.beforeStart.delete(rec.id);
       for (const h of hooks) await h(rec).catch((err) => this.log.warn('attach before start failed', { id: rec.id, err }));
+      T.push(['create', performance.now()]);
       await this.runtime.start(rec.id);
+      T.push(['start', performance.now()]);
       rec.state = {
         ...rec.state, Status: 'running', Pid: created.pid, conmonPid: created.conmonPid, ExitCode: 0, Error: '',
         StartedAt: rfc3339Nano(), FinishedAt: NULL_TIME, OOMKilled: false,
       };
       await this.store.save(rec);
+      T.push(['save', performance.now()]);
+      this.log.debug('start phases (ms)', Object.fromEntries(T.slice(1).map(([k, t], i) => [k, Math.round(t - T[i][1])])));
       this.emit(rec, 'start');
     } catch (err) {
       const normalized = normalizeStartError(err);
@@ -397,7 +410,7 @@ export class ContainerService {
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
-    await this.runtime.delete(rec.id, { force: true }).catch((err) => this.log.warn('runtime delete failed', { id: rec.id, err }));
+    this.releaseRuntime(rec.id);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
     await this.releaseNetworkLocked(rec);
@@ -409,11 +422,24 @@ export class ContainerService {
     d?.resolve(code);
   }
 
+  private releaseRuntime(id: string): void {
+    const p = this.runtime.delete(id, { force: true })
+      .catch((err) => this.log.warn('runtime delete failed', { id, err }))
+      .finally(() => {
+        if (this.runtimeCleanups.get(id) === p) this.runtimeCleanups.delete(id);
+      });
+    this.runtimeCleanups.set(id, p);
+  }
+
   /**
    * Start-up reconciliation after a daemon restart or crash: running containers whose conmon is alive are
    * adopted; those that exited meanwhile get their real exit code; half-started ones are cleaned up.
    */
   async reconcile(): Promise<void> {
+    // Runtime state of containers removed while a background `delete` was still running.
+    for (const id of await this.runtime.list().catch(() => [] as string[])) {
+      if (!this.store.find(id)) await this.runtime.delete(id, { force: true }).catch(() => undefined);
+    }
     for (const rec of this.store.all()) {
       await this.locks.run(rec.id, async () => {
         const code = await readExitFile(this.store.exits, rec.id);
@@ -495,10 +521,14 @@ export class ContainerService {
       const cur = this.store.find(rec.id);
       if (!cur) return;
       if (isAlive(cur)) throw conflict(`cannot remove container "/${cur.name}": container is running: stop the container before removing or force remove`);
+      const wasExited = cur.state.Status === 'exited' || cur.state.Status === 'created';
       cur.state = { ...cur.state, Status: 'removing' };
       await this.store.save(cur);
-      await this.runtime.delete(cur.id, { force: true }).catch(() => undefined);
-      await this.images.unmountContainerLayer(cur.id, this.store.paths(cur.id).rootfs).catch(() => undefined);
+      // An exited container's runtime state and mount were already released when it exited.
+      if (cur.mounted || (!wasExited && cur.state.StartedAt !== NULL_TIME)) {
+        await this.runtime.delete(cur.id, { force: true }).catch(() => undefined);
+        await this.images.unmountContainerLayer(cur.id, this.store.paths(cur.id).rootfs).catch(() => undefined);
+      }
       await this.images.removeContainerLayer(cur.id);
       await this.store.delete(cur.id);
       this.emit(cur, 'destroy');

@@ -18,6 +18,11 @@ class Tmux {
     await run('tmux', ['send-keys', '-t', this.session, text, 'Enter'], {});
   }
 
+  /** Sends tmux key names (e.g. C-p) without Enter. */
+  async keys(...names: string[]): Promise<void> {
+    await run('tmux', ['send-keys', '-t', this.session, ...names], {});
+  }
+
   async screen(): Promise<string> {
     return (await run('tmux', ['capture-pane', '-p', '-t', this.session], {})).stdout;
   }
@@ -83,6 +88,28 @@ describe('interactive TTY sessions', () => {
     } finally {
       await t.kill();
       await d.docker(['rm', '-f', 'svc']);
+    }
+  });
+
+  test('detach with ctrl-p ctrl-q, then docker attach again', async () => {
+    const t = new Tmux();
+    const t2 = new Tmux();
+    try {
+      await t.start(`docker run -it --name det busybox sh; echo "RUN-EXIT=$?"; sleep 5`, d.env);
+      await t.waitFor(/^\/ #\s*$/m);
+      await t.keys('C-p', 'C-q');
+      await t.waitFor(/RUN-EXIT=0/);
+      assert.equal(await d.ok(['inspect', '-f', '{{.State.Running}}', 'det']), 'true');
+      await t2.start(`docker attach det; echo "ATTACH-EXIT=$?"; sleep 5`, d.env);
+      await new Promise((r) => setTimeout(r, 300));
+      await t2.type('echo back-$((40+2))');
+      await t2.waitFor(/^back-42\s*$/m);
+      await t2.type('exit 3');
+      await t2.waitFor(/ATTACH-EXIT=3/);
+    } finally {
+      await t.kill();
+      await t2.kill();
+      await d.docker(['rm', '-f', 'det']);
     }
   });
 });

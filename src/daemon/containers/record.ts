@@ -50,6 +50,10 @@ export interface MountPoint {
   tmpfsOptions?: string;
   /** Bind source created on demand (-v) rather than required to exist (--mount). */
   createSource?: boolean;
+  /** A `--tmpfs` mount (HostConfig.Tmpfs): set up like the others but not listed in inspect's Mounts. */
+  tmpfsFlag?: boolean;
+  /** An anonymous volume for one of the image's VOLUME paths. */
+  imageVolume?: boolean;
 }
 
 /** A published port as the kernel was programmed for it. */

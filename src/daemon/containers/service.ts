@@ -242,7 +242,9 @@ export class ContainerService {
       await mkdir(this.store.exits, { recursive: true });
       const created = await this.runtime.create({
         id: rec.id, bundleDir: paths.bundle, spec, logPath: rec.logPath, exitDir: this.store.exits,
-        terminal: !!rec.config.Tty, openStdin: !!rec.config.OpenStdin, stdinOnce: !!rec.config.StdinOnce,
+        // conmon cannot tell a detach from stdin EOF; with a TTY there is no EOF to pass on, so stdin stays open
+        // for the next attach (docker run -it, ctrl-p ctrl-q, docker attach).
+        terminal: !!rec.config.Tty, openStdin: !!rec.config.OpenStdin, stdinOnce: !!rec.config.StdinOnce && !rec.config.Tty,
       }, { signal: o.signal });
       const hooks = this.beforeStart.get(rec.id) ?? [];
       this.beforeStart.delete(rec.id);

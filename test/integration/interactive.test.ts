@@ -6,25 +6,33 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Daemon, run } from './harness.ts';
 
+/**
+ * A tmux session on its own tmux server (-L): a shared server would run our command with the environment of
+ * whichever test started that server, i.e. possibly another test's DOCKER_HOST.
+ */
 class Tmux {
   readonly session = `berth-it-${randomBytes(4).toString('hex')}`;
 
+  private tmux(args: string[], env?: NodeJS.ProcessEnv) {
+    return run('tmux', ['-L', this.session, ...args], { env });
+  }
+
   async start(command: string, env: NodeJS.ProcessEnv): Promise<void> {
-    const r = await run('tmux', ['new-session', '-d', '-s', this.session, '-x', '120', '-y', '30', command], { env });
+    const r = await this.tmux(['new-session', '-d', '-s', this.session, '-x', '120', '-y', '30', command], env);
     assert.equal(r.code, 0, r.stderr);
   }
 
   async type(text: string): Promise<void> {
-    await run('tmux', ['send-keys', '-t', this.session, text, 'Enter'], {});
+    await this.tmux(['send-keys', '-t', this.session, text, 'Enter']);
   }
 
   /** Sends tmux key names (e.g. C-p) without Enter. */
   async keys(...names: string[]): Promise<void> {
-    await run('tmux', ['send-keys', '-t', this.session, ...names], {});
+    await this.tmux(['send-keys', '-t', this.session, ...names]);
   }
 
   async screen(): Promise<string> {
-    return (await run('tmux', ['capture-pane', '-p', '-t', this.session], {})).stdout;
+    return (await this.tmux(['capture-pane', '-p', '-t', this.session])).stdout;
   }
 
   async waitFor(re: RegExp, ms = 10_000): Promise<string> {
@@ -39,11 +47,11 @@ class Tmux {
   }
 
   async alive(): Promise<boolean> {
-    return (await run('tmux', ['has-session', '-t', this.session], {})).code === 0;
+    return (await this.tmux(['has-session', '-t', this.session])).code === 0;
   }
 
   async kill(): Promise<void> {
-    await run('tmux', ['kill-session', '-t', this.session], {});
+    await this.tmux(['kill-server']);
   }
 }
 

@@ -518,6 +518,15 @@ export class ImageService {
     await this.gc(); // the image may have been force-deleted while this container used it
   }
 
+  /** The container layer's overlay directories (for `docker diff`): its upper dir and the lower dirs, top first. */
+  async containerLayerMounts(containerId: string): Promise<{ upper: string; lowers: string[] }> {
+    const m = (await this.snapshots.mounts(CONTAINER_PREFIX + containerId))[0];
+    if (!m) throw notFound(`no layer for container ${containerId}`);
+    if (m.type === 'bind') return { upper: m.source, lowers: [] };
+    const opt = (k: string) => m.options.find((o) => o.startsWith(`${k}=`))?.slice(k.length + 1);
+    return { upper: opt('upperdir') ?? '', lowers: (opt('lowerdir') ?? '').split(':').filter(Boolean) };
+  }
+
   async containerLayerSize(containerId: string): Promise<number> {
     return (await this.snapshots.usage(CONTAINER_PREFIX + containerId)).size;
   }

@@ -1,8 +1,7 @@
 /** Container records rendered in Docker's JSON shapes: inspect (GET /containers/{id}/json) and list (ps). */
 import { humanDuration, invalidArgument } from '../../lib/index.ts';
-import type { HostConfig } from '../../api/types/index.ts';
 import { NULL_TIME, type ContainerRecord } from './record.ts';
-import { parseMounts } from './mounts.ts';
+import { mountsView } from './mounts.ts';
 import { networkSettingsView, networksView, summaryPorts } from './network-views.ts';
 
 export function stateString(rec: ContainerRecord, now = Date.now()): string {
@@ -17,22 +16,6 @@ export function stateString(rec: ContainerRecord, now = Date.now()): string {
   if (s.StartedAt === NULL_TIME) return 'Created';
   if (s.FinishedAt === NULL_TIME) return '';
   return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-}
-
-function mountsView(hc: HostConfig) {
-  let parsed;
-  try {
-    parsed = parseMounts(hc);
-  } catch {
-    return [];
-  }
-  return [
-    ...parsed.binds.map((b) => ({
-      Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readonly ? 'ro' : '', RW: !b.readonly,
-      Propagation: b.propagation ?? 'rprivate',
-    })),
-    ...Object.keys(parsed.tmpfs).map((dst) => ({ Type: 'tmpfs', Source: '', Destination: dst, Mode: '', RW: true, Propagation: '' })),
-  ];
 }
 
 export function inspectView(rec: ContainerRecord, o: { sizeRw?: number; sizeRootFs?: number } = {}) {
@@ -70,7 +53,7 @@ export function inspectView(rec: ContainerRecord, o: { sizeRw?: number; sizeRoot
     ExecIDs: null,
     HostConfig: rec.hostConfig,
     GraphDriver: { Data: null, Name: 'overlay2' },
-    Mounts: mountsView(rec.hostConfig),
+    Mounts: mountsView(rec.mounts),
     Config: rec.config,
     NetworkSettings: networkSettingsView(rec),
   };
@@ -94,7 +77,7 @@ export function summaryView(rec: ContainerRecord, o: { sizeRw?: number; sizeRoot
     Status: stateString(rec, o.now),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? 'bridge' },
     NetworkSettings: { Networks: networksView(rec) },
-    Mounts: mountsView(rec.hostConfig).map((m) => ({ ...m, Name: undefined })),
+    Mounts: mountsView(rec.mounts),
   };
   if (o.sizeRw !== undefined) view.SizeRw = o.sizeRw;
   if (o.sizeRootFs !== undefined) view.SizeRootFs = o.sizeRootFs;
@@ -148,6 +131,7 @@ export function listFilter(filters: Map<string, string[]>, o: {
       (!before || rec.created < before) &&
       (!since || rec.created > since) &&
       any('network', (v) => v in rec.endpoints || rec.hostConfig.NetworkMode === v) &&
+      any('volume', (v) => (rec.mounts ?? []).some((m) => m.Name === v || m.Source === v || m.Destination === v)) &&
       any('is-task', (v) => v === 'false')
     );
   };

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs a benchmark side by side with the reference engines (installs Debian's docker.io and podman if missing).
-# Usage: sudo bash bench/run.sh [engine-core]
+# Usage: sudo bash bench/run.sh [engine-core|networking]
 set -euo pipefail
 repo=$(dirname "$(dirname "$(readlink -f "$0")")")
 cd "$repo"
 bash scripts/install-deps.sh
 need=()
-for p in docker.io podman; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p"); done
+for p in docker.io podman wrk; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -38,16 +38,15 @@ async function podmanRunLatency(tar: string): Promise<number[] | undefined> {
 }
 
 async function benchEngine(e: Engine, tar: string) {
-  const run1 = dockerOn(e);
-  const docker = (_e: Engine, args: string[]) => run1(args);
-  await mustOk(docker(e, ['import', '--change', 'CMD ["sh"]', tar, 'busybox:latest']), `${e.name} import`);
+  const docker = dockerOn(e);
+  await mustOk(docker(['import', '--change', 'CMD ["sh"]', tar, 'busybox:latest']), `${e.name} import`);
   const idle = await daemonMemoryMb(e);
-  await docker(e, ['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm-up
+  await docker(['run', '--rm', '--network', 'none', 'busybox', 'true']); // warm-up
   const run: number[] = [];
-  for (let i = 0; i < RUNS; i++) run.push(await timeIt(() => mustOk(docker(e, ['run', '--rm', '--network', 'none', 'busybox', 'true']), `${e.name} run`)));
-  for (let i = 0; i < CONTAINERS; i++) await mustOk(docker(e, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']), `${e.name} run -d`);
+  for (let i = 0; i < RUNS; i++) run.push(await timeIt(() => mustOk(docker(['run', '--rm', '--network', 'none', 'busybox', 'true']), `${e.name} run`)));
+  for (let i = 0; i < CONTAINERS; i++) await mustOk(docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']), `${e.name} run -d`);
   const ps: number[] = [];
-  for (let i = 0; i < RUNS; i++) ps.push(await timeIt(() => mustOk(docker(e, ['ps']), `${e.name} ps`)));
+  for (let i = 0; i < RUNS; i++) ps.push(await timeIt(() => mustOk(docker(['ps']), `${e.name} ps`)));
   const loaded = await daemonMemoryMb(e);
   return { run: median(run), ps: median(ps), idle, loaded };
 }

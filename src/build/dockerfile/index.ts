@@ -1,0 +1,17 @@
+export { parse, parseHeredoc, chompHeredocContent, EMPTY_CONTINUATION_FOOTER } from './parser.ts';
+export type { Node, Heredoc, ParseResult, ParseWarning, Directive } from './parser.ts';
+export { DockerfileError } from './errors.ts';
+export type { LineRange } from './errors.ts';
+export { parseInstruction, INSTRUCTION_NAMES } from './instructions.ts';
+export type * from './instructions.ts';
+export { parseMount } from './run-mount.ts';
+export type { RunMount, MountType, SharingMode } from './run-mount.ts';
+export { ShellLex } from './shell-lex.ts';
+export type { EnvLookup, ShellLexOptions } from './shell-lex.ts';
+export { parseGoDuration } from './go-duration.ts';
+export { BuildArgs, BUILTIN_ALLOWED_BUILD_ARGS } from './build-args.ts';
+export type { BuildArgValues } from './build-args.ts';
+export { GlobalScope, StageScope, expandStage, envFromList } from './expand.ts';
+export type { GlobalScopeOptions, ExpandStageOptions, ExpandedStage } from './expand.ts';
+export { parseDockerfile, findTarget, stageGraph } from './stages.ts';
+export type { Dockerfile, Stage, StageGraph, StageNode, SourceRef, FromExpander } from './stages.ts';

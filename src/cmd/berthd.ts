@@ -21,6 +21,13 @@ import { ExecService } from '../daemon/exec/service.ts';
 import { ContainersBackendImpl } from '../daemon/backend/containers.ts';
 import { ExecBackendImpl } from '../daemon/backend/exec.ts';
 import { SystemService } from '../daemon/system/service.ts';
+import { LocalVolumeDriver, VolumeStore } from '../volume/index.ts';
+import { VolumeService } from '../daemon/volumes/service.ts';
+import { VolumesBackendImpl } from '../daemon/backend/volumes.ts';
+import { volumeRoutes } from '../api/routers/volumes/routes.ts';
+import { archiveRoutes } from '../api/routers/containers/archive-routes.ts';
+import { ContainerArchive } from '../daemon/containers/archive.ts';
+import { ArchiveBackendImpl } from '../daemon/backend/archive.ts';
 
 interface DaemonConfig {
   dataRoot: string;
@@ -125,8 +132,14 @@ async function main(): Promise<void> {
     defaultBridge: { name: cfg.bridge, cidr: cfg.bip },
     pools: cfg.pools,
   });
+  const volumes = new VolumeService({
+    store: new VolumeStore({ local: new LocalVolumeDriver(cfg.dataRoot) }),
+    emit: (action, name, attrs) => events.publish('volume', action, name, attrs),
+    containers: () => store.all(),
+    log: log.child({ svc: 'volumes' }),
+  });
   const containers = new ContainerService({
-    store, images, runtime, events, networks, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
+    store, images, runtime, events, networks, volumes, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
   });
   images.setUsageChecker((imageId) => containers.usersOfImage(imageId));
   for (const id of halfCreated) {
@@ -169,6 +182,13 @@ async function main(): Promise<void> {
     routes: [
       ...systemRoutes(system),
       ...containerRoutes(containersBackend),
+      ...archiveRoutes(new ArchiveBackendImpl({
+        archive: new ContainerArchive({
+          store, images, volumes, lock: (id, fn) => containers.withLock(id, fn), emit: (rec, action) => containers.emit(rec, action),
+          log: log.child({ svc: 'archive' }),
+        }),
+      })),
+      ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
       ...imageRoutes(images),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),

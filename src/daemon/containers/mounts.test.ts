@@ -3,25 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBind, parseMounts, parseVolumeSpec, parseVolumesFrom, planMounts, mountsView, type MountVolumes } from './mounts.ts';
+import { parseVolumeSpec, parseVolumesFrom, planMounts, mountsView, type MountVolumes } from './mounts.ts';
 import type { ContainerRecord, MountPoint } from './record.ts';
-
-test('bind specs (legacy parser)', () => {
-  assert.deepEqual(parseBind('/h:/c'), { source: '/h', destination: '/c', readonly: false, propagation: undefined, createSource: true });
-  assert.equal(parseBind('/h:/c:ro').readonly, true);
-  assert.equal(parseBind('/h/../x:/c:rw,rshared').propagation, 'rshared');
-  assert.equal(parseBind('/h/../x:/c').source, '/x');
-  assert.throws(() => parseBind('/h:rel'), /must be absolute/);
-  assert.throws(() => parseBind('/h:/c:bogus'), /invalid mode: bogus/);
-  assert.throws(() => parseBind('/h:/c:ro,rw'), /invalid mode: ro,rw/);
-});
-
-test('--mount and --tmpfs, duplicates rejected (legacy parser)', () => {
-  const m = parseMounts({ Mounts: [{ Type: 'bind', Source: '/a', Target: '/b', ReadOnly: true }, { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024 } }], Tmpfs: { '/run': 'size=1m' } });
-  assert.equal(m.binds[0].readonly, true);
-  assert.deepEqual(m.tmpfs, { '/run': 'size=1m', '/t': 'size=1024' });
-  assert.throws(() => parseMounts({ Binds: ['/a:/x'], Tmpfs: { '/x': '' } }), /Duplicate mount point: \/x/);
-});
 
 test('-v specs: binds, named and anonymous volumes, modes', () => {
   assert.deepEqual(parseVolumeSpec('/h:/c:ro'), { Type: 'bind', Source: '/h', Destination: '/c', Mode: 'ro', RW: false, Propagation: 'rprivate', createSource: true });

@@ -5,11 +5,11 @@
  * Locking: one keyed mutex per container id. Public methods take it; helpers suffixed `Locked` assume it.
  * Waiting for an exit never happens under the lock, because the exit handler needs it.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   KeyedMutex, conflict, forbidden, invalidArgument, isNotFound, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
-  errnoCode, isNotModified, type Logger,
+  isNotModified, type Logger,
 } from '../../lib/index.ts';
 import {
   buildSpec, resolveUser, readExitFile, isProcessAlive, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
@@ -20,7 +20,8 @@ import { mergeConfig, normalizeHostConfig, validateRestartPolicy } from './confi
 import type { ContainerImages } from './deps.ts';
 import type { NetworkService } from '../networks/service.ts';
 import { writeEtcFiles } from './etc-files.ts';
-import { parseMounts } from './mounts.ts';
+import { planMounts } from './mounts.ts';
+import type { VolumeService } from '../volumes/service.ts';
 import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type ContainerRecord } from './record.ts';
 import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
@@ -33,6 +34,8 @@ export interface ContainerServiceOptions {
   log: Logger;
   /** Bridge networking; without it every network mode but host behaves as none. */
   networks?: NetworkService;
+  /** Volumes: created at create (planMounts), mounted at start, released at exit, removed with rm -v. */
+  volumes: VolumeService;
   /** Host path of the init binary for --init. */
   initPath?: string;
   seccompProfile?: string;
@@ -88,7 +91,6 @@ export class ContainerService {
       hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
     }
     validateRestartPolicy(hostConfig);
-    parseMounts(hostConfig); // validate now; applied at start
     const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);
 
     const image = await this.images.resolve(imageRef);
@@ -128,11 +130,15 @@ export class ContainerService {
       mounted: false,
     };
     try {
+      rec.mounts = await planMounts(hostConfig, merged.config.Volumes ?? null, {
+        volumes: this.o.volumes, volumesFrom: (ref) => this.store.get(ref), containerId: id,
+      });
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       await this.images.createContainerLayer(image.id, id);
       await this.store.save(rec);
     } catch (err) {
       this.store.releaseName(name, id);
+      await this.o.volumes.removeAnonymous(rec.mounts).catch(() => undefined);
       await this.images.removeContainerLayer(id).catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true });
       throw err;
@@ -191,8 +197,7 @@ export class ContainerService {
     T.push(['mount', performance.now()]);
     rec.mounted = true;
     try {
-      const mounts = parseMounts(hc);
-      for (const b of mounts.binds) await ensureBindSource(b.source, b.createSource);
+      const mounts = await this.o.volumes.prepareMounts(rec.id, rec.mounts, paths.rootfs, { signal: o.signal });
       const hostNetwork = hc.NetworkMode === 'host';
       let network: SpecInput['network'];
       if (this.o.networks?.needsNetns(rec)) {
@@ -225,7 +230,7 @@ export class ContainerService {
         capDrop: hc.CapDrop ?? [],
         readonlyRootfs: !!hc.ReadonlyRootfs,
         tmpfs: mounts.tmpfs,
-        binds: mounts.binds.map((b) => ({ source: b.source, destination: b.destination, readonly: b.readonly, propagation: b.propagation })),
+        binds: mounts.binds,
         network,
         etcFiles: { hosts: rec.hostsPath, hostname: rec.hostnamePath, resolvConf: rec.resolvConfPath },
         init: hc.Init ? this.o.initPath : undefined,
@@ -264,6 +269,7 @@ export class ContainerService {
       const normalized = normalizeStartError(err);
       await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
       await this.releaseNetworkLocked(rec);
+      await this.o.volumes.releaseMounts(rec.id, rec.mounts);
       await this.images.unmountContainerLayer(rec.id, paths.rootfs).catch(() => undefined);
       rec.mounted = false;
       rec.state = { ...rec.state, Status: rec.state.StartedAt === NULL_TIME ? 'created' : 'exited', Error: normalized.message, ExitCode: normalized.exitCode, Pid: 0, conmonPid: 0 };
@@ -415,6 +421,7 @@ export class ContainerService {
     this.releaseRuntime(rec.id);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
+    await this.o.volumes.releaseMounts(rec.id, rec.mounts);
     await this.releaseNetworkLocked(rec);
     rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano() };
     await this.store.save(rec);
@@ -452,6 +459,7 @@ export class ContainerService {
             await this.finishLocked(rec, code ?? 255);
           } else {
             this.log.info('re-adopted running container', { id: rec.id.slice(0, 12) });
+            await this.o.volumes.adoptMounts(rec.id, rec.mounts);
           }
           return;
         }
@@ -533,6 +541,7 @@ export class ContainerService {
       }
       await this.images.removeContainerLayer(cur.id);
       await this.store.delete(cur.id);
+      if (o.volumes) await this.o.volumes.removeAnonymous(cur.mounts);
       this.emit(cur, 'destroy');
       const d = this.removeWaiters.get(cur.id);
       this.removeWaiters.delete(cur.id);
@@ -541,6 +550,11 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------------------------------------- misc
+
+  /** Runs fn under the container's lock (docker cp/export mount a stopped container's layer meanwhile). */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(id, fn);
+  }
 
   async rename(ref: string, newName: string): Promise<void> {
     const rec = this.store.get(ref);
@@ -653,16 +667,6 @@ function seccompFrom(securityOpt: string[] | null | undefined, fallback?: string
     if (m) return m[1] === 'unconfined' ? 'unconfined' : m[1];
   }
   return fallback;
-}
-
-async function ensureBindSource(source: string, create: boolean): Promise<void> {
-  try {
-    await stat(source);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw err;
-    if (!create) throw invalidArgument(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
-    await mkdir(source, { recursive: true, mode: 0o755 });
-  }
 }
 
 async function raceTimeout<T>(p: Promise<T>, ms: number): Promise<boolean> {

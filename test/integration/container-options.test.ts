@@ -158,4 +158,13 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     await assert.rejects(readFile('/tmp/berth-evil-through-link'));
     assert.equal(await d.ok(['images', '-q']), images);
   });
+
+  test('system df and system prune', async () => {
+    await d.ok(['create', '--name', 'stale', 'busybox', 'true']);
+    assert.match(await d.ok(['system', 'df']), /^Images\s+\d+\s+\d+\s+\S+/m);
+    const pruned = await d.ok(['system', 'prune', '-f']);
+    assert.match(pruned, /Deleted Containers:\n[0-9a-f]{64}/);
+    assert.match(pruned, /Total reclaimed space:/);
+    assert.equal((await d.docker(['inspect', 'stale'])).code, 1);
+  });
 });

@@ -15,6 +15,10 @@ export interface SystemFacts {
   started: Date;
   imageCount: () => Promise<number>;
   images: () => Promise<unknown[]>;
+  /** What `system df` reports beyond images: layer bytes, containers with sizes, volumes with usage. */
+  layersSize: () => Promise<number>;
+  containers: () => Promise<unknown[]>;
+  volumes: () => Promise<unknown[]>;
 }
 
 export class SystemService {
@@ -102,6 +106,9 @@ export class SystemService {
   }
 
   async df(): Promise<Record<string, unknown>> {
-    return { LayersSize: 0, Images: await this.facts.images(), Containers: [], Volumes: [], BuildCache: [] };
+    const [LayersSize, Images, Containers, Volumes] = await Promise.all([
+      this.facts.layersSize(), this.facts.images(), this.facts.containers(), this.facts.volumes(),
+    ]);
+    return { LayersSize, Images, Containers, Volumes, BuildCache: [] };
   }
 }

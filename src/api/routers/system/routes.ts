@@ -32,6 +32,8 @@ export function systemRoutes(b: SystemBackend): Route[] {
     route('GET', '/info', async (ctx) => sendJson(ctx, 200, await b.info())),
     route('GET', '/plugins', async (ctx) => sendJson(ctx, 200, [])),
     route('GET', '/system/df', async (ctx) => sendJson(ctx, 200, await b.df())),
+    // `docker system prune` calls this whenever the API is >= 1.31; the classic builder keeps no cache yet.
+    route('POST', '/build/prune', async (ctx) => sendJson(ctx, 200, { CachesDeleted: [], SpaceReclaimed: 0 })),
     route('GET', '/events', async (ctx) => {
       const q = ctx.query;
       const since = q.get('since') ? parseUnixTime(q.get('since')!) : undefined;

@@ -188,7 +188,7 @@ test('ENV: both forms, validation', () => {
   assert.deepEqual(l.env, [{ key: 'PATH', value: '/usr/bin:/bin  more words', noDelim: true }]);
   assert.equal(parseError('FROM a\nENV =x\n').message, 'dockerfile parse error on line 2: ENV names can not be blank');
   assert.equal(parseError('FROM a\nENV a=1 x\n').message,
-    'dockerfile parse error on line 2: Syntax error - can\'t find = in "x". Must be of the form: name=value');
+    'failed to parse Dockerfile: Syntax error - can\'t find = in "x". Must be of the form: name=value');
   assert.equal(parseError('FROM a\nENV lonely\n').message, 'failed to parse Dockerfile: ENV must have two arguments');
   assert.equal(parseError('FROM a\nENV\n').message, 'dockerfile parse error on line 2: ENV requires at least one argument');
 });

@@ -8,7 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import { absContainerPath, goBase, statInView, type PathStat } from './path-stat.ts';
-import { resolveContainerPath, type ContainerView, type PathMount } from './root-path.ts';
+import { resolveContainerPath, type ContainerView, type PathMount } from '../lib/root-path.ts';
 import { isGoDir } from './file-mode.ts';
 import { packTree } from './tar-writer.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { resolveInRoot, statPath, archivePath, extractArchive, exportRootfs, diffUpper, encodePathStatHeader, GoMode } from './index.ts';
-import { mknod, S_IFCHR } from './syscalls.ts';
+import { mknod, S_IFCHR } from '../lib/syscalls.ts';
 
 type E = { name: string; type?: string; linkname?: string; mode?: number; uid?: number; gid?: number; body?: string; pax?: Record<string, string> };
 
@@ -215,7 +215,7 @@ test('diffUpper: added, modified, deleted, opaque', async () => {
     await writeFile(join(upper, 'etc', 'new'), '2');
     mknod(join(upper, 'etc', 'gone'), S_IFCHR, 0n);
     await mkdir(join(upper, 'opq'));
-    (await import('./syscalls.ts')).setxattr(join(upper, 'opq'), 'trusted.overlay.opaque', Buffer.from('y'));
+    (await import('../lib/syscalls.ts')).setxattr(join(upper, 'opq'), 'trusted.overlay.opaque', Buffer.from('y'));
     await mkdir(join(upper, 'tmp'));
     await writeFile(join(upper, 'tmp', 'a'), '');
     const ch = await diffUpper(upper, [lower]);

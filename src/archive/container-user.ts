@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { invalidArgument, errnoCode } from '../lib/index.ts';
-import { hostPathOf, resolveContainerPath, type ContainerView } from './root-path.ts';
+import { hostPathOf, resolveContainerPath, type ContainerView } from '../lib/root-path.ts';
 
 export async function lookupContainerUser(view: ContainerView, user: string): Promise<{ uid: number; gid: number }> {
   const [userPart = '', groupPart = ''] = splitOnce(user, ':');

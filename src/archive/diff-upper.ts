@@ -9,7 +9,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { errnoCode } from '../lib/index.ts';
-import { lgetxattr } from './syscalls.ts';
+import { lgetxattr } from '../lib/syscalls.ts';
 
 export const ChangeKind = { modified: 0, added: 1, deleted: 2 } as const;
 export type ChangeKind = (typeof ChangeKind)[keyof typeof ChangeKind];

@@ -24,9 +24,9 @@ import * as tar from 'tar-stream';
 import { errnoCode, invalidArgument, notFound, isEngineError } from '../lib/index.ts';
 import { lookupContainerUser } from './container-user.ts';
 import { absContainerPath } from './path-stat.ts';
-import { cleanContainerPath, mountOf, resolveContainerPath, type ContainerView, type PathMount } from './root-path.ts';
+import { cleanContainerPath, mountOf, resolveContainerPath, type ContainerView, type PathMount } from '../lib/root-path.ts';
 import { chmodHandle, openDirInView, openPathHandle, type DirHandle } from './safe-fs.ts';
-import { makedev, mknod, setxattr, S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.ts';
+import { makedev, mknod, setxattr, S_IFBLK, S_IFCHR, S_IFIFO } from '../lib/syscalls.ts';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
 

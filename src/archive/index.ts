@@ -2,8 +2,8 @@
  * Path-safe tar in and out of a container's filesystem (docker cp / export / diff; later the builder's COPY).
  * Imports only lib.
  */
-export { resolveInRoot, resolveContainerPath, cleanContainerPath, hostPathOf } from './root-path.ts';
-export type { PathMount, ContainerView, ResolveOptions } from './root-path.ts';
+export { resolveInRoot, resolveContainerPath, cleanContainerPath, hostPathOf } from '../lib/root-path.ts';
+export type { PathMount, ContainerView, ResolveOptions } from '../lib/root-path.ts';
 export { statPath, encodePathStatHeader, containerFileNotFound, absContainerPath } from './path-stat.ts';
 export type { PathStat } from './path-stat.ts';
 export { GoMode, goFileMode } from './file-mode.ts';

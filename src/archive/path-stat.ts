@@ -6,7 +6,7 @@
 import { lstat } from 'node:fs/promises';
 import { errnoCode, notFound, invalidArgument, EngineError } from '../lib/index.ts';
 import { goFileMode, rfc3339NanoUtc } from './file-mode.ts';
-import { cleanContainerPath, resolveContainerPath, type ContainerView, type PathMount } from './root-path.ts';
+import { cleanContainerPath, resolveContainerPath, type ContainerView, type PathMount } from '../lib/root-path.ts';
 import { openDirInView, splitContainer } from './safe-fs.ts';
 
 /** Docker's container.PathStat (JSON field names as on the wire). */

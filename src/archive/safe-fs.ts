@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, chmod, type FileHandle } from 'node:fs/promises';
 import { errnoCode, invalidArgument } from '../lib/index.ts';
-import { cleanContainerPath, mountOf, type ContainerView } from './root-path.ts';
+import { cleanContainerPath, mountOf, type ContainerView } from '../lib/root-path.ts';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = constants;
 /** O_PATH (x86_64/aarch64 Linux value): a handle naming an inode without opening it for I/O. */

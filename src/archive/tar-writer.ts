@@ -13,9 +13,9 @@ import type { BigIntStats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { errnoCode, rootLogger } from '../lib/index.ts';
-import { cleanContainerPath, type ContainerView } from './root-path.ts';
+import { cleanContainerPath, type ContainerView } from '../lib/root-path.ts';
 import { joinContainer, openChildDir, openDirInView, type DirHandle } from './safe-fs.ts';
-import { lgetxattr, splitDev } from './syscalls.ts';
+import { lgetxattr, splitDev } from '../lib/syscalls.ts';
 
 const log = rootLogger.child({ mod: 'archive' });
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = constants;

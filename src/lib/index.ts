@@ -8,3 +8,4 @@ export * from './streams/stdcopy.ts';
 export * from './streams/json-lines.ts';
 export * from './time.ts';
 export * from './human.ts';
+export * from './root-path.ts';

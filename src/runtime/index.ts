@@ -6,7 +6,7 @@ export { DEFAULT_CAPABILITIES, allCapabilities, normalizeCapability, resolveCapa
 export { DEFAULT_SECCOMP_PROFILE, translateSeccomp, loadSeccompProfile } from './spec/seccomp.ts';
 export { MASKED_PATHS, READONLY_PATHS, DEFAULT_SHM_SIZE } from './spec/defaults.ts';
 export { resolveUser, type ResolvedUser } from './user.ts';
-export { resolveInRoot } from './rootfs-path.ts';
+export { resolveInRoot } from '../lib/root-path.ts';
 export { prepareHost, type HostReport } from './host.ts';
 export type { RuntimeName, OciState } from './oci-cli.ts';
 export { OciCli } from './oci-cli.ts';

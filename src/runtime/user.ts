@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { errnoCode, invalidArgument } from '../lib/errdefs.ts';
-import { resolveInRoot } from './rootfs-path.ts';
+import { resolveInRoot } from '../lib/root-path.ts';
 
 export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
 
@@ -16,7 +16,7 @@ const MAX_ID = 2 ** 31 - 1;
 
 async function readRootfsFile(rootfs: string, path: string): Promise<string | undefined> {
   try {
-    return await readFile(await resolveInRoot(rootfs, path), 'utf8');
+    return await readFile(await resolveInRoot(rootfs, path, { followLast: true }), 'utf8');
   } catch (err) {
     if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errnoCode(err) ?? '')) return undefined;
     throw err;

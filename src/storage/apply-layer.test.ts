@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { applyLayer } from './apply-layer.ts';
-import { lgetxattr } from './syscalls.ts';
+import { lgetxattr } from '../lib/syscalls.ts';
 import { buildTar, type TarEntry } from './test-tar.ts';
 import { isInvalidArgument } from '../lib/errdefs.ts';
 

@@ -16,7 +16,7 @@ import * as tar from 'tar-stream';
 import { invalidArgument, internal, isEngineError, errnoCode } from '../lib/errdefs.ts';
 import type { Digest } from '../oci/index.ts';
 import { decompressStream, type ExternalDecompressor } from './decompress.ts';
-import { lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from './syscalls.ts';
+import { lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../lib/syscalls.ts';
 
 export interface ApplyResult {
   /** sha256 of the uncompressed tar stream. */

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { internal, errnoCode } from '../lib/errdefs.ts';
 import type { Mount } from './snapshotter.ts';
-import { mount, umount2, MountFlags, UmountFlags } from './syscalls.ts';
+import { mount, umount2, MountFlags, UmountFlags } from '../lib/syscalls.ts';
 
 /** The kernel refuses mount data longer than a page. */
 const MAX_MOUNT_DATA = 4095;

@@ -12,7 +12,7 @@
  * symlink swap can at worst redirect to another place inside the same root, never outside it.
  */
 import { lstat, readlink } from 'node:fs/promises';
-import { invalidArgument, errnoCode } from '../lib/index.ts';
+import { invalidArgument, errnoCode } from './errdefs.ts';
 
 /** A mount in the container's view: `destination` (container path) is served from `source` (host path). */
 export interface PathMount { destination: string; source: string }

@@ -1,19 +1,3 @@
-import type { CommandDefinition } from '../../command.ts';
-import { intFlag, stringFlag } from '../../flags/flag-spec.ts';
-import { forEachRef } from '../for-each-ref.ts';
+import { stopLikeCommand } from './stop-like.ts';
 
-export const restartCommand: CommandDefinition = {
-  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
-  description: 'Restart one or more containers',
-  flags: [
-    stringFlag('signal', 's', 'Signal to send to the container'),
-    intFlag('timeout', 't', 'Seconds to wait before killing the container'),
-  ],
-  args: { min: 1 },
-  run: (ctx, flags) =>
-    forEachRef(ctx, flags.args, async (ref) => {
-      await ctx.client().call('POST', `/containers/${encodeURIComponent(ref)}/restart`, {
-        query: { signal: flags.string('signal') || undefined, t: flags.changed('timeout') ? flags.int('timeout') : undefined },
-      });
-    }),
-};
+export const restartCommand = stopLikeCommand('restart', 'Restart one or more containers');

@@ -1,19 +1,3 @@
-import type { CommandDefinition } from '../../command.ts';
-import { intFlag, stringFlag } from '../../flags/flag-spec.ts';
-import { forEachRef } from '../for-each-ref.ts';
+import { stopLikeCommand } from './stop-like.ts';
 
-export const stopCommand: CommandDefinition = {
-  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
-  description: 'Stop one or more running containers',
-  flags: [
-    stringFlag('signal', 's', 'Signal to send to the container'),
-    intFlag('timeout', 't', 'Seconds to wait before killing the container'),
-  ],
-  args: { min: 1 },
-  run: (ctx, flags) =>
-    forEachRef(ctx, flags.args, async (ref) => {
-      await ctx.client().call('POST', `/containers/${encodeURIComponent(ref)}/stop`, {
-        query: { signal: flags.string('signal') || undefined, t: flags.changed('timeout') ? flags.int('timeout') : undefined },
-      });
-    }),
-};
+export const stopCommand = stopLikeCommand('stop', 'Stop one or more running containers');

@@ -124,7 +124,12 @@ async function main(): Promise<void> {
     stateDir: join(cfg.execRoot, 'network'), netnsDir: join(cfg.execRoot, 'netns'), nftTable: nftTableFor(cfg.execRoot), log,
   });
   let networks: NetworkService | undefined;
-  const dns = new DnsServer({ resolve: (net, name, client) => networks?.resolveName(net, name, client) ?? [], upstream: await hostResolvers(), log });
+  const dns = new DnsServer({
+    resolve: (net, name, client) => networks?.resolveName(net, name, client) ?? [],
+    upstreamFor: (_net, client) => networks?.upstreamFor(client),
+    upstream: await hostResolvers(),
+    log,
+  });
   networks = await NetworkService.open({
     dataRoot: cfg.dataRoot, driver, ipam: new Ipam({ dir: join(cfg.dataRoot, 'networks', 'ipam') }), dns, log,
     emit: (action, id, attrs) => events.publish('network', action, id, attrs),

@@ -108,8 +108,10 @@ describe('networks with the docker CLI', () => {
   });
 
   test('hosts, hostname and resolv.conf as Docker writes them', async () => {
-    const out = await d.ok(['run', '--rm', '-h', 'box', '--add-host', 'db.local:10.9.9.9', 'busybox', 'sh', '-c', 'cat /etc/hosts; hostname']);
+    const out = await d.ok(['run', '--rm', '-h', 'box', '--add-host', 'db.local:10.9.9.9', '--add-host', 'gw:host-gateway', 'busybox', 'sh', '-c', 'cat /etc/hosts; hostname']);
     assert.match(out, /^10\.9\.9\.9\tdb\.local$/m);
+    const gateway = await d.ok(['network', 'inspect', 'bridge', '-f', '{{(index .IPAM.Config 0).Gateway}}']);
+    assert.match(out, new RegExp(`^${gateway.replace(/\./g, '\\.')}\tgw$`, 'm'));
     assert.match(out, /^\d+\.\d+\.\d+\.\d+\tbox$/m);
     await d.ok(['network', 'create', 'dnsnet']);
     assert.match(await d.ok(['run', '--rm', '--net', 'dnsnet', 'busybox', 'cat', '/etc/resolv.conf']), /nameserver \d+\.\d+\.\d+\.1\n(.*\n)*options.*ndots:0/);

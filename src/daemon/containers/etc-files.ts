@@ -2,7 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { HostConfig } from '../../api/types/index.ts';
 
-export function hostsFile(o: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[] }): string {
+export function hostsFile(o: { hostname: string; domainname?: string; ip?: string; extraHosts?: string[]; hostGateway?: string }): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -13,7 +13,9 @@ export function hostsFile(o: { hostname: string; domainname?: string; ip?: strin
   ];
   for (const h of o.extraHosts ?? []) {
     const i = h.indexOf(':');
-    if (i > 0) lines.push(`${h.slice(i + 1)}\t${h.slice(0, i)}`);
+    // `--add-host name:host-gateway` means the host as containers see it (the default bridge's gateway).
+    const addr = h.slice(i + 1) === 'host-gateway' ? o.hostGateway : h.slice(i + 1);
+    if (i > 0 && addr) lines.push(`${addr}\t${h.slice(0, i)}`);
   }
   if (o.ip) {
     const fqdn = o.domainname ? `${o.hostname}.${o.domainname} ${o.hostname}` : o.hostname;
@@ -53,6 +55,8 @@ export async function writeEtcFiles(paths: { hostname: string; hosts: string; re
   ip?: string;
   /** The embedded DNS server of a user-defined network. */
   embeddedDns?: string;
+  /** What `host-gateway` stands for in --add-host. */
+  hostGateway?: string;
 }): Promise<void> {
   let hostResolv = '';
   try {
@@ -64,7 +68,7 @@ export async function writeEtcFiles(paths: { hostname: string; hosts: string; re
   await writeFile(paths.hostname, hostname + '\n', { mode: 0o644 });
   const hosts = o.hostNetwork
     ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname }))
-    : hostsFile({ hostname: o.hostname, domainname: o.domainname, ip: o.ip, extraHosts: o.hc.ExtraHosts ?? [] });
+    : hostsFile({ hostname: o.hostname, domainname: o.domainname, ip: o.ip, extraHosts: o.hc.ExtraHosts ?? [], hostGateway: o.hostGateway });
   await writeFile(paths.hosts, hosts, { mode: 0o644 });
   await writeFile(paths.resolvConf, resolvConf(hostResolv, o.hc, { hostNetwork: o.hostNetwork, embeddedDns: o.embeddedDns }), { mode: 0o644 });
 }

@@ -212,6 +212,7 @@ export class ContainerService {
         hostname: rec.config.Hostname || rec.id.slice(0, 12), domainname: rec.config.Domainname, hc, hostNetwork,
         ip: Object.values(rec.endpoints).find((e) => e.IPAddress)?.IPAddress,
         embeddedDns: this.o.networks?.dnsServerFor(rec),
+        hostGateway: this.o.networks?.hostGateway(),
       });
       T.push(['net+etc', performance.now()]);
       const user = await resolveUser(paths.rootfs, rec.config.User ?? '');

@@ -307,6 +307,17 @@ export class NetworkService {
     }
   }
 
+  /** The host as containers reach it: the default bridge's gateway (Docker's `host-gateway`). */
+  hostGateway(): string | undefined {
+    return this.store.find('bridge')?.IPAM.Config[0]?.Gateway;
+  }
+
+  /** A container's own --dns servers, which the embedded DNS forwards to instead of the host's. */
+  upstreamFor(clientIp: string): string[] | undefined {
+    const c = this.o.containers().find((x) => Object.values(x.endpoints).some((e) => e.IPAddress === clientIp));
+    return c?.hostConfig.Dns?.length ? c.hostConfig.Dns : undefined;
+  }
+
   /** The resolv.conf nameserver for a container: the embedded DNS of its first user network, if any. */
   dnsServerFor(rec: ContainerRecord): string | undefined {
     for (const name of Object.keys(rec.endpoints)) {

@@ -1,0 +1,12 @@
+export { openBuildContext, locateDockerfile, DEFAULT_DOCKERFILE_NAME } from './build-context.ts';
+export type { BuildContext, OpenContextOptions } from './build-context.ts';
+export { extractContext, cleanEntryName } from './extract.ts';
+export type { ExtractResult } from './extract.ts';
+export { decompressStream, detectCompression } from './decompress.ts';
+export type { Compression } from './decompress.ts';
+export { parseDockerignore, readDockerignore, createMatcher, applyDockerignore, removeExcludedControlFiles } from './dockerignore.ts';
+export type { Matcher } from './dockerignore.ts';
+export { checksumSources } from './checksum.ts';
+export type { ChecksumOptions, ChecksumResult, SourceSelection } from './checksum.ts';
+export { filepathMatch, containsWildcards } from './filepath-match.ts';
+export { resolveInScope } from './scoped-path.ts';

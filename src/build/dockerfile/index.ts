@@ -15,3 +15,5 @@ export { GlobalScope, StageScope, expandStage, envFromList } from './expand.ts';
 export type { GlobalScopeOptions, ExpandStageOptions, ExpandedStage } from './expand.ts';
 export { parseDockerfile, findTarget, stageGraph } from './stages.ts';
 export type { Dockerfile, Stage, StageGraph, StageNode, SourceRef, FromExpander } from './stages.ts';
+export { runProcess, formatWarnings } from './run-heredoc.ts';
+export type { RunProcess } from './run-heredoc.ts';

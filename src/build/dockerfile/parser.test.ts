@@ -253,3 +253,19 @@ test('stages and meta args', () => {
   assert.deepEqual(df.metaArgs.map((a) => a.args[0]!.key), ['V', 'W']);
   assert.deepEqual(df.stages.map((s) => [s.index, s.name, s.commands.length]), [[0, 'one', 1], [1, '', 1]]);
 });
+
+test('RUN heredocs become processes as BuildKit runs them', async () => {
+  const { runProcess, formatWarnings } = await import('./run-heredoc.ts');
+  const df = parseDockerfile('FROM a\nRUN <<EOF\necho hi\nEOF\nRUN <<-S\n\t#!/usr/bin/env python3\n\tprint(1)\n\tS\nRUN cat <<A > /f\nx\nA\nRUN ["a", "b"]\n');
+  const [r1, r2, r3, r4] = df.stages[0]!.commands as RunInstruction[];
+  assert.deepEqual(runProcess(r1!), { args: ['echo hi\n'], prependShell: true, pipeFiles: [] });
+  assert.deepEqual(runProcess(r2!), {
+    args: ['/dev/pipes/S'], prependShell: false, pipeFiles: [{ name: 'S', data: '#!/usr/bin/env python3\nprint(1)\n', mode: 0o755 }],
+  });
+  assert.deepEqual(runProcess(r3!).args, ['cat <<A > /f\nx\nA']);
+  assert.deepEqual(runProcess(r4!), { args: ['a', 'b'], prependShell: false, pipeFiles: [] });
+  assert.deepEqual(formatWarnings(parse('FROM a\nRUN a \\\n\n b\n').warnings), [
+    '[WARNING]: Empty continuation line found in: RUN a  b',
+    '[WARNING]: Empty continuation lines will become errors in a future release.',
+  ]);
+});

@@ -4,13 +4,16 @@
  * keeps is the published-port record under stateDir (see port-publisher.ts).
  */
 import type { Logger } from '../lib/index.ts';
-import { addVeth, deleteLink, ensureBridge, getLink, macForIp, randomVethName } from './links.ts';
+import { checkIfname, deleteLink, ensureBridge, getLink, macForIp, randomVethName } from './links.ts';
 import { cidrContains, formatCidr, parseCidr, parseIpv4 } from './ipv4.ts';
-import { createNetns, deleteNetns, execInNetns, DEFAULT_NETNS_DIR } from './netns.ts';
+import { BERTH_IFALIAS } from './names.ts';
+import { NETLINK_ROUTE, NetlinkSocket, sys } from './netlink.ts';
+import { createNetns, deleteNetns, DEFAULT_NETNS_DIR, NetnsThread } from './netns.ts';
+import { addAddress, addDefaultRoute, createVeth, deleteLinkByName, linkIndex, linkUp } from './rtnl.ts';
 import { NftFirewall, type NetworkElements } from './nft-firewall.ts';
 import { PortPublisher } from './port-publisher.ts';
 import { enableRouteLocalnet, ensureIpForward } from './sysctl.ts';
-import { invalidArgument } from '../lib/index.ts';
+import { internal, invalidArgument, notFound } from '../lib/index.ts';
 import type { EndpointSpec, NetworkSpec, PortBinding } from './types.ts';
 
 export interface BridgeDriverOptions {
@@ -28,6 +31,7 @@ export class BridgeDriver {
   private readonly netnsDir: string;
   private readonly ports: PortPublisher;
   private readonly nft: NftFirewall;
+  private readonly netns = new NetnsThread();
 
   constructor(o: BridgeDriverOptions) {
     this.log = o.log;
@@ -57,7 +61,7 @@ export class BridgeDriver {
 
   /** A persistent netns for the container at <netnsDir>/<containerId>, lo up. Idempotent. */
   createNetns(containerId: string): Promise<string> {
-    return createNetns(this.netnsDir, containerId);
+    return createNetns(this.netnsDir, containerId, this.netns);
   }
 
   deleteNetns(path: string): Promise<void> {
@@ -71,23 +75,57 @@ export class BridgeDriver {
   async connect(netnsPath: string, n: NetworkSpec, ep: EndpointSpec): Promise<{ mac: string; hostVeth: string }> {
     const subnet = parseCidr(n.subnet);
     if (!cidrContains(subnet, parseIpv4(ep.ip))) throw invalidArgument(`address ${ep.ip} is not in subnet ${n.subnet}`);
+    checkIfname(ep.ifname);
     const mac = ep.mac ?? macForIp(ep.ip);
     const hostVeth = randomVethName();
-    await addVeth({
-      netnsPath, bridge: n.bridge, hostVeth, ifname: ep.ifname, ip: ep.ip, prefix: subnet.bits, mac, mtu: n.mtu,
-      gateway: n.internal ? undefined : n.gateway,
-    });
-    if (n.enableIcc === false) await this.nft.setNoIcc(hostVeth, true);
+    using host = hostSocket();
+    const master = linkIndex(host, n.bridge);
+    if (master === undefined) throw notFound(`bridge ${n.bridge} of network ${n.name} does not exist`);
+    const nsfd = sys.openRead(netnsPath);
+    try {
+      await createVeth(host, { hostVeth, ifname: ep.ifname, mac, mtu: n.mtu, masterIndex: master, netnsFd: nsfd, alias: BERTH_IFALIAS });
+    } catch (err) {
+      throw internal(`creating veth ${hostVeth} for ${ep.ifname} in ${netnsPath}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      sys.close(nsfd);
+    }
+    try {
+      using s = await this.netns.socket(netnsPath);
+      const index = linkIndex(s, ep.ifname);
+      if (index === undefined) throw internal(`${ep.ifname} did not appear in ${netnsPath}`);
+      await addAddress(s, index, ep.ip, subnet.bits);
+      await linkUp(s, index);
+      // The first network connected provides the default route; later ones find it there.
+      if (!n.internal) await addDefaultRoute(s, index, n.gateway);
+      if (n.enableIcc === false) await this.nft.setNoIcc(hostVeth, true);
+    } catch (err) {
+      await deleteLinkByName(host, hostVeth);
+      throw internal(`configuring ${ep.ifname} in ${netnsPath}: ${(err as Error).message}`, { cause: err });
+    }
     return { mac, hostVeth };
   }
 
   /** Removes the endpoint's veth pair. Idempotent; works with the netns already gone when hostVeth is given. */
   async disconnect(netnsPath: string, n: NetworkSpec, ep: { ifname: string; hostVeth?: string }): Promise<void> {
-    const r = await execInNetns(netnsPath, ['ip', 'link', 'del', 'dev', ep.ifname], { allowFailure: true });
+    let removed = false;
+    try {
+      using s = await this.netns.socket(netnsPath);
+      removed = await deleteLinkByName(s, ep.ifname);
+    } catch {
+      // netns gone: the host end below is all that may be left
+    }
     if (ep.hostVeth) {
-      if (r.code !== 0) await deleteLink(ep.hostVeth);
+      if (!removed) {
+        using host = hostSocket();
+        await deleteLinkByName(host, ep.hostVeth);
+      }
       if (n.enableIcc === false) await this.nft.setNoIcc(ep.hostVeth, false);
     }
+  }
+
+  /** Stops the helper thread (the driver still works afterwards: it restarts on use). */
+  async close(): Promise<void> {
+    await this.netns.close();
   }
 
   publish(ports: readonly PortBinding[], target: { ip: string; containerId: string }): Promise<PortBinding[]> {
@@ -101,6 +139,11 @@ export class BridgeDriver {
   published(containerId: string): Promise<PortBinding[]> {
     return this.ports.published(containerId);
   }
+}
+
+/** A fresh rtnetlink socket in the daemon's own netns (opened by the main thread, which never leaves it). */
+function hostSocket(): NetlinkSocket {
+  return NetlinkSocket.open(NETLINK_ROUTE);
 }
 
 function elements(n: NetworkSpec): NetworkElements {

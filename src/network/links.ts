@@ -1,7 +1,6 @@
 /** Bridge and veth devices through iproute2 (`ip -batch -`: one process for several changes). */
 import { randomBytes } from 'node:crypto';
 import { execFile, internal, invalidArgument } from '../lib/index.ts';
-import { execInNetns } from './netns.ts';
 import { BERTH_IFALIAS, MAX_IFNAME } from './names.ts';
 
 interface IpLink { ifname: string; ifindex: number; address?: string; ifalias?: string; link_index?: number; master?: string }
@@ -50,37 +49,4 @@ export function macForIp(ip: string): string {
 
 export function randomVethName(): string {
   return `veth${randomBytes(4).toString('hex').slice(0, 7)}`;
-}
-
-/**
- * A veth pair: `hostVeth` enslaved to the bridge, its peer created straight inside the netns as `ifname`,
- * addressed, up, and (when `gateway` is set and the netns has no default route yet) routed through it.
- */
-export async function addVeth(o: {
-  netnsPath: string; bridge: string; hostVeth: string; ifname: string; ip: string; prefix: number; mac: string;
-  mtu?: number; gateway?: string;
-}): Promise<void> {
-  checkIfname(o.ifname);
-  const mtu = o.mtu ? ` mtu ${o.mtu}` : '';
-  await execFile('ip', ['-batch', '-'], {
-    input: [
-      `link add name ${o.hostVeth}${mtu} type veth peer name ${o.ifname}${mtu} address ${o.mac} netns ${o.netnsPath}`,
-      `link set dev ${o.hostVeth} alias ${BERTH_IFALIAS} master ${o.bridge} up`,
-      // Hairpin: with br_netfilter a container reaching its own published port is DNATed inside the bridge
-      // and the frame must go back out the port it came in on.
-      `link set dev ${o.hostVeth} type bridge_slave hairpin on`,
-    ].join('\n') + '\n',
-  });
-  try {
-    await execInNetns(o.netnsPath, ['ip', '-batch', '-'], {
-      input: [`addr add ${o.ip}/${o.prefix} dev ${o.ifname}`, `link set dev ${o.ifname} up`].join('\n') + '\n',
-    });
-    if (o.gateway) {
-      const r = await execInNetns(o.netnsPath, ['ip', 'route', 'add', 'default', 'via', o.gateway, 'dev', o.ifname], { allowFailure: true });
-      if (r.code !== 0 && !/File exists/.test(r.stderr)) throw internal(`adding the default route: ${r.stderr.trim()}`);
-    }
-  } catch (err) {
-    await deleteLink(o.hostVeth).catch(() => undefined);
-    throw err;
-  }
 }

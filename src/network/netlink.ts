@@ -138,16 +138,19 @@ export class NetlinkSocket implements Disposable {
     // so send runs on the libuv pool; the acks are queued by the time it returns and recv does not block.
     await this.sendAsync(Buffer.concat(bufs));
     const waiting = new Set(seqs);
+    const sent = new Set(bufs.map((b) => b.readUInt32LE(8)));
     let failure: SyscallError | undefined;
     while (waiting.size) {
       for (const r of this.recvOnce()) {
-        if (r.type !== NLMSG_ERROR || !waiting.has(r.seq)) continue;
+        if (r.type !== NLMSG_ERROR || !sent.has(r.seq)) continue;
         waiting.delete(r.seq);
         const err = -r.body.readInt32LE(0);
-        if (err !== 0 && !failure) {
-          const e = new SyscallError('netlink', err, extAckMessage(r));
-          if (!o.ignore?.includes(e.code)) failure = e;
-        }
+        if (err === 0) continue;
+        const e = new SyscallError('netlink', err, extAckMessage(r));
+        if (o.ignore?.includes(e.code)) continue;
+        // An error on a message that asked for no ack (an nf_tables batch header) ends the exchange too.
+        failure ??= e;
+        waiting.clear();
       }
     }
     if (failure) throw failure;

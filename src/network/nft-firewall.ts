@@ -8,13 +8,16 @@
  *                        hairpin masquerade, isolation between bridges, internal networks cut off.
  *   table bridge berth   drops IPv4 between ports of a network created with enable_icc=false.
  *
- * Rules are fixed; networks and ports only add or delete set elements. Every call re-declares the skeleton
- * (add table/sets/chains, flush chains, add rules) in the same transaction as its element changes, so each
- * operation is atomic, idempotent and repairs a table someone deleted. Deleting an element that may be missing
- * is written "add X; delete X" (one transaction) because nft 1.0.6 has no `destroy`.
+ * Rules are fixed; networks and ports only add or delete set elements. Network and no-icc changes (rare) go
+ * through `nft -f` and re-declare the skeleton (add table/sets/chains, flush chains, add rules) in the same
+ * transaction as their element changes, so each is atomic, idempotent and repairs a table someone deleted;
+ * deleting an element that may be missing is written "add X; delete X" because nft 1.0.6 has no `destroy`.
+ * Published ports (every `-p` container start and exit) are map elements sent as nf_tables netlink batches
+ * (nft-netlink.ts): no nft process; a missing table is re-declared and the change retried.
  */
 import { execFile } from '../lib/index.ts';
 import { NFT_TABLE } from './names.ts';
+import { changePortElements } from './nft-netlink.ts';
 
 export interface NetworkElements { bridge: string; subnet: string; internal: boolean; masquerade: boolean }
 
@@ -38,15 +41,20 @@ export class NftFirewall {
     await this.run(this.networkLines(n).flatMap((l) => [`add element ${l}`, `delete element ${l}`]));
   }
 
+  /** DNAT map elements over netlink (no nft process); recreates the table first if someone deleted it. */
   async addPorts(ports: readonly PortElement[]): Promise<void> {
-    await this.run(ports.map((p) => `add element ip ${this.table} ports { ${portKey(p)} : ${p.targetIp} . ${p.targetPort} }`));
+    try {
+      await changePortElements(this.table, 'add', ports);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENOENT') throw err;
+      await this.run([]);
+      await changePortElements(this.table, 'add', ports);
+    }
   }
 
+  /** Idempotent: elements (or a whole table) already gone are fine. */
   async removePorts(ports: readonly PortElement[]): Promise<void> {
-    await this.run(ports.flatMap((p) => [
-      `add element ip ${this.table} ports { ${portKey(p)} : ${p.targetIp} . ${p.targetPort} }`,
-      `delete element ip ${this.table} ports { ${portKey(p)} }`,
-    ]));
+    await changePortElements(this.table, 'delete', ports);
   }
 
   /** Host-side veths of networks without inter-container communication. */

@@ -6,7 +6,7 @@
  * (bridge brb<rand>, nft table berth_b<rand>, netns under /run/berth-bench-<rand>) and is removed at the end.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootLogger } from '../lib/index.ts';
@@ -25,6 +25,7 @@ const net: NetworkSpec = {
   id: `bench${rand}`, name: 'bench', bridge: `brb${rand}`, subnet: `10.214.${third}.0/24`, gateway: `10.214.${third}.1`,
   internal: false, mtu: 1400,
 };
+const origForward = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
 const drv = new BridgeDriver({ stateDir, netnsDir, nftTable, log: rootLogger.child({ bench: 'network' }) });
 
 const times = new Map<string, number[]>();
@@ -91,4 +92,6 @@ try {
   await cleanupAll({ netnsDir, stateDir, nftTable, devices: (n) => n.startsWith(`brb${rand}`) });
   await rm(`/run/berth-bench-${rand}`, { recursive: true, force: true });
   await rm(stateDir, { recursive: true, force: true });
+  await writeFile('/proc/sys/net/ipv4/ip_forward', origForward);
+  await drv.close();
 }

@@ -9,7 +9,7 @@
  * Crash safety: blobs and snapshots first, records last. On open, ingest leftovers, `extract-*` snapshots
  * and anything no record or container layer references are removed (gc).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { arch as hostArch } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
@@ -20,7 +20,7 @@ import { shortId } from '../lib/ids.ts';
 import {
   chainIds, familiarString, isDigest, isFullHexId, isValidTag, MediaType, parseReference, referenceString,
   withDefaultTag, type ChainId, type Descriptor, type Digest, type ImageConfig, type Manifest,
-  type Reference,
+  type Reference, type ContainerConfigPart, type HistoryEntry,
 } from '../oci/index.ts';
 import { applyLayer, Compression, mountAll, OverlaySnapshotter, SnapshotKind, unmountAll, writableDir } from '../storage/index.ts';
 import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneReport, ImageSummary } from './api-shapes.ts';
@@ -28,6 +28,28 @@ import { applyChanges } from './changes.ts';
 import { LocalContentStore } from './content/local-content-store.ts';
 import { ImageRecordStore, type ImageRecord } from './image-store.ts';
 import { imageFilter, labelsMatch, parseUntil, referenceMatcher } from './list-filters.ts';
+import { upperIsEmpty, upperTar } from './upper-tar.ts';
+
+/** A new image from a container's (or build layer's) changes, or from a config change alone. */
+export interface CommitOptions {
+  /** The new image's runtime config (replaces the parent's). */
+  config: ContainerConfigPart;
+  /** The image the layer sits on; undefined for scratch. */
+  parentImageId?: string;
+  /** Appended to the parent's history (`empty_layer` is set when the step changed no file). */
+  history: { created_by: string; comment?: string; author?: string; empty_layer?: boolean };
+  /** Image-level comment and author (docker commit -m / -a). */
+  comment?: string;
+  author?: string;
+  /** Classic-builder cache key, recorded with the parent for findCacheChild. */
+  cacheKey?: string;
+  /**
+   * Take the container's snapshot as the new layer's snapshot instead of unpacking the tar again (only when
+   * the container is stopped, unmounted and about to be removed).
+   */
+  takeLayer?: boolean;
+  signal?: AbortSignal;
+}
 
 export interface ImageEvents { emit(action: string, id: string, attrs: Record<string, string>): void }
 export interface ContainerUsage { id: string; running: boolean }
@@ -40,6 +62,8 @@ export interface ImportOptions {
 const SIZE_LABEL = 'berth.diff-size';
 const CONTAINER_PREFIX = 'container-';
 const EXTRACT_PREFIX = 'extract-';
+/** Build layers (COPY/ADD targets, COPY --from views) are temporary: named extract-* so a restart drops leftovers. */
+const BUILD_PREFIX = `${EXTRACT_PREFIX}build-`;
 const DOCKER_VERSION = '';
 
 export class ImageService {
@@ -135,7 +159,7 @@ export class ImageService {
   }
 
   /** Writes config and manifest blobs and the record (last). Returns the image ID. */
-  private async storeImage(config: ImageConfig, layers: Descriptor[]): Promise<Digest> {
+  private async storeImage(config: ImageConfig, layers: Descriptor[], extra: { parent?: string; cacheKey?: string } = {}): Promise<Digest> {
     const configBytes = Buffer.from(JSON.stringify(config));
     const id = await this.content.put(configBytes);
     const manifest: Manifest = {
@@ -150,6 +174,8 @@ export class ImageService {
       id, target: { mediaType: MediaType.ociManifest, digest: md, size: manifestBytes.length },
       names: old?.names ?? [], labels: old?.labels ?? {}, createdAt: old?.createdAt ?? now, updatedAt: now,
       ...(old?.lastTagTime ? { lastTagTime: old.lastTagTime } : {}),
+      ...(extra.parent ?? old?.parent ? { parent: extra.parent ?? old?.parent } : {}),
+      ...(extra.cacheKey ?? old?.cacheKey ? { cacheKey: extra.cacheKey ?? old?.cacheKey } : {}),
     });
     this.configs.set(id, config);
     await this.records.save();
@@ -238,7 +264,10 @@ export class ImageService {
     });
     const refMatch = referenceMatcher(filters);
     const out: ImageSummary[] = [];
+    const parents = new Set(this.records.all().map((r) => r.parent).filter(Boolean));
     for (const r of this.records.all()) {
+      // As dockerd: untagged intermediate images (parents of other images) are shown only with --all.
+      if (!o.all && r.names.length === 0 && parents.has(r.id)) continue;
       const config = await this.config(r.id);
       // As dockerd: with a reference filter, only the matching names are shown.
       const shown = refMatch ? { ...r, names: r.names.filter((n) => refMatch(parseReference(n))) } : r;
@@ -251,7 +280,7 @@ export class ImageService {
         Created: Math.floor(Date.parse(created) / 1000),
         Id: r.id,
         Labels: labels,
-        ParentId: '',
+        ParentId: r.parent ?? '',
         RepoDigests: digests,
         RepoTags: tags,
         SharedSize: -1,
@@ -270,7 +299,7 @@ export class ImageService {
       Id: r.id,
       RepoTags: tags,
       RepoDigests: digests,
-      Parent: '',
+      Parent: r.parent ?? '',
       Comment: c.comment ?? '',
       Created: c.created ?? r.createdAt,
       DockerVersion: c.docker_version ?? '',
@@ -320,6 +349,14 @@ export class ImageService {
         Id: '<missing>', Created: h.created ? Math.floor(Date.parse(h.created) / 1000) : 0,
         CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '',
       });
+    }
+    // Images on the parent chain (build steps) own the history entries up to their own length.
+    for (let p: ImageRecord | undefined = r; p; p = p.parent ? this.records.get(p.parent) : undefined) {
+      const n = (await this.config(p.id)).history?.length ?? 0;
+      if (n > 0 && n <= items.length && items[n - 1].Id === '<missing>') {
+        items[n - 1].Id = p.id;
+        items[n - 1].Tags = p === r ? this.tagsOf(r).tags : (this.tagsOf(p).tags.length ? this.tagsOf(p).tags : null);
+      }
     }
     items.reverse();
     if (items.length) {
@@ -491,6 +528,135 @@ export class ImageService {
     await this.content.walk(async (b) => { if (!keepBlobs.has(b.digest)) blobs.push(b.digest); });
     for (const d of blobs) await this.content.delete(d).catch(() => {});
     return removed;
+  }
+
+  // ---- commit and build ----
+
+  /** `docker commit` and the builder's RUN steps: the container layer's changes as a new image on its parent. */
+  commitContainer(containerId: string, o: CommitOptions): Promise<{ id: string }> {
+    return this.commitSnapshot(CONTAINER_PREFIX + containerId, o);
+  }
+
+  /** A config-only step (ENV, CMD...): the parent's layers with a new config and one more history entry. */
+  createImage(o: Omit<CommitOptions, 'takeLayer'>): Promise<{ id: string }> {
+    return this.commitSnapshot(undefined, o);
+  }
+
+  /** A writable build layer on an image (or empty for scratch): the target of COPY/ADD/WORKDIR. Returns its key. */
+  async createBuildLayer(parentImageId: string | undefined): Promise<string> {
+    const key = `${BUILD_PREFIX}${randomBytes(8).toString('hex')}`;
+    const parent = parentImageId ? (await this.resolve(parentImageId)).chainId : undefined;
+    await this.snapshots.prepare(key, parent);
+    return key;
+  }
+
+  /** A read-only view of an image's filesystem (COPY --from=image). Returns its key; release with removeBuildLayer. */
+  async createImageView(imageId: string): Promise<string | undefined> {
+    const { chainId } = await this.resolve(imageId);
+    if (!chainId) return undefined;
+    const key = `${BUILD_PREFIX}${randomBytes(8).toString('hex')}`;
+    await this.snapshots.view(key, chainId);
+    return key;
+  }
+
+  async mountBuildLayer(key: string, target: string): Promise<void> {
+    if (!key.startsWith(BUILD_PREFIX)) throw invalidArgument(`not a build layer: ${key}`);
+    await mountAll(await this.snapshots.mounts(key), target);
+  }
+
+  async unmountBuildLayer(target: string): Promise<void> {
+    await unmountAll(target);
+  }
+
+  async removeBuildLayer(key: string): Promise<void> {
+    if (!key.startsWith(BUILD_PREFIX)) throw invalidArgument(`not a build layer: ${key}`);
+    await this.snapshots.remove(key).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  }
+
+  /** Commits an unmounted build layer as a new image; the layer is consumed. */
+  commitBuildLayer(key: string, o: Omit<CommitOptions, 'takeLayer'>): Promise<{ id: string }> {
+    if (!key.startsWith(BUILD_PREFIX)) throw invalidArgument(`not a build layer: ${key}`);
+    return this.commitSnapshot(key, { ...o, takeLayer: true });
+  }
+
+  /** The classic builder's cache: a child of `parentId` (undefined = scratch) made by the step with `cacheKey`. */
+  findCacheChild(parentId: string | undefined, cacheKey: string): string | undefined {
+    let best: ImageRecord | undefined;
+    for (const r of this.records.all()) {
+      if ((r.parent ?? '') !== (parentId ?? '') || r.cacheKey !== cacheKey) continue;
+      if (!best || r.createdAt > best.createdAt) best = r;
+    }
+    return best?.id;
+  }
+
+  private async layersOf(imageId: string): Promise<Descriptor[]> {
+    const r = this.records.get(imageId);
+    if (!r) throw notFound(`No such image: ${imageId}`);
+    return [...(JSON.parse((await this.content.readBlob(r.target.digest)).toString()) as Manifest).layers];
+  }
+
+  private async commitSnapshot(key: string | undefined, o: CommitOptions): Promise<{ id: string }> {
+    const parent = o.parentImageId ? await this.resolve(o.parentImageId) : undefined;
+    const diffIds: Digest[] = parent ? [...parent.config.rootfs.diff_ids] : [];
+    const layers = parent ? await this.layersOf(parent.id) : [];
+    let layer: Descriptor | undefined;
+    let upper: string | undefined;
+    if (key !== undefined) {
+      const m = (await this.snapshots.mounts(key))[0];
+      upper = m.type === 'bind' ? m.source : m.options.find((x) => x.startsWith('upperdir='))!.slice('upperdir='.length);
+      if (!(await upperIsEmpty(upper))) {
+        const ref = `commit-${key}-${randomBytes(4).toString('hex')}`;
+        await using w = await this.content.writer(ref);
+        const hash = createHash('sha256');
+        for await (const chunk of upperTar(upper, { signal: o.signal })) {
+          hash.update(chunk as Buffer);
+          await w.write(chunk as Buffer);
+        }
+        const digest = `sha256:${hash.digest('hex')}` as Digest;
+        const size = w.status().offset;
+        await w.commit(size, digest);
+        layer = { mediaType: MediaType.ociLayer, digest, size };
+      }
+    }
+    let unpacked: string | undefined;
+    if (layer && !o.takeLayer) {
+      // The container lives on: unpack the stored tar into a snapshot of its own.
+      unpacked = `${EXTRACT_PREFIX}${randomBytes(8).toString('hex')}`;
+      const mounts = await this.snapshots.prepare(unpacked, parent?.chainId);
+      try {
+        await applyLayer(await this.content.reader(layer.digest), writableDir(mounts), { signal: o.signal });
+      } catch (err) {
+        await this.snapshots.remove(unpacked).catch(() => {});
+        throw err;
+      }
+    }
+    return this.serial(async () => {
+      if (layer) {
+        diffIds.push(layer.digest);
+        layers.push(layer);
+        const chain = chainIds(diffIds).at(-1)!;
+        const from = unpacked ?? key!;
+        await this.commitLayer(from, chain, (await this.snapshots.usage(from)).size);
+      } else if (key !== undefined && o.takeLayer) {
+        await this.snapshots.remove(key);
+      }
+      const created = new Date().toISOString();
+      const host = parsePlatform();
+      const h: HistoryEntry = { created, created_by: o.history.created_by };
+      if (o.history.author) h.author = o.history.author;
+      if (o.history.comment) h.comment = o.history.comment;
+      if (!layer) h.empty_layer = true;
+      const config: ImageConfig = {
+        architecture: parent?.config.architecture ?? host.architecture, os: parent?.config.os ?? host.os, created,
+        docker_version: DOCKER_VERSION, config: o.config, rootfs: { type: 'layers', diff_ids: diffIds },
+        history: [...(parent?.config.history ?? []), h],
+      };
+      if (parent?.config.variant) config.variant = parent.config.variant;
+      if (o.author) config.author = o.author;
+      if (o.comment) config.comment = o.comment;
+      const id = await this.storeImage(config, layers, { parent: parent?.id, cacheKey: o.cacheKey });
+      return { id };
+    });
   }
 
   // ---- container layers ----

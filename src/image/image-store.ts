@@ -22,6 +22,10 @@ export interface ImageRecord {
   createdAt: string;
   updatedAt: string;
   lastTagTime?: string;
+  /** The image this one was built or committed on (Docker's Parent; '' or absent for none). */
+  parent?: string;
+  /** Classic-builder cache key of the step that produced this image from `parent`. */
+  cacheKey?: string;
 }
 
 interface FileFormat {

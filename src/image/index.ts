@@ -1,4 +1,4 @@
-export { ImageService, parsePlatform, type ImageEvents, type ContainerUsage, type UsageChecker, type ImportOptions } from './image-service.ts';
+export { ImageService, parsePlatform, type ImageEvents, type ContainerUsage, type UsageChecker, type ImportOptions, type CommitOptions } from './image-service.ts';
 export type { ImageSummary, ImageInspect, ImageInspectConfig, HistoryResponseItem, ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
 export { applyChanges } from './changes.ts';
 export { LocalContentStore } from './content/local-content-store.ts';

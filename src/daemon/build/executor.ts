@@ -1,0 +1,510 @@
+/**
+ * The classic builder (moby builder/dockerfile): walks the stages the target needs, one instruction at a time.
+ * Every step yields an image: metadata steps (ENV, LABEL, CMD...) only change the config and add an
+ * `empty_layer` history entry; RUN runs in a temporary container that is committed and removed; COPY, ADD and
+ * WORKDIR write into a build layer (no container) that is committed. Before doing the work, each step looks for
+ * a cached child of the current image made by the same step (findCacheChild with a key over the step's text,
+ * the resulting config and, for COPY/ADD, the sources' content checksum).
+ *
+ * Output is the classic JSON stream: `Step N/M : ...`, ` ---> Running in <id>`, the command's output,
+ * `Removing intermediate container <id>`, ` ---> <image>`, ` ---> Using cache`, `aux.ID` per finished stage,
+ * `Successfully built` / `Successfully tagged`. On failure temporary containers and build layers are removed;
+ * images of the steps that succeeded stay as dangling cache, as with Docker.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  DockerfileError, GlobalScope, checksumSources, openBuildContext, parseDockerfile, stageGraph,
+  type BuildArgValues, type BuildContext, type Command, type Dockerfile, type LabelInstruction, type StageGraph,
+  type StageScope,
+} from '../../build/index.ts';
+import { familiarString, parseReference, withDefaultTag, type ContainerConfigPart, type ImageConfig } from '../../oci/index.ts';
+import { EngineError, invalidArgument, isNotFound, notFound, type Logger } from '../../lib/index.ts';
+import { readLogs } from '../../runtime/index.ts';
+import { performCopy, parseChmod, resolveChown, type CopySource } from './copy.ts';
+import { DEFAULT_SHELL, goQuoteList, healthcheckComment, nopComment, nopCommentString } from './history.ts';
+import type { BuildContainers, BuildImages } from './ports.ts';
+
+export interface BuildOptions {
+  tags: string[];
+  dockerfile: string;
+  buildArgs: BuildArgValues;
+  labels: Record<string, string>;
+  target: string;
+  noCache: boolean;
+  quiet: boolean;
+  remove: boolean;
+  forceRemove: boolean;
+  networkMode: string;
+  platform: string;
+  signal?: AbortSignal;
+}
+
+/** Where the build writes its JSON messages. */
+export interface BuildOutput {
+  write(message: object): void;
+}
+
+/** A step failed: the message goes into the stream as errorDetail (with the exit code for RUN). */
+export class BuildStepError extends Error {
+  readonly code: number | undefined;
+  constructor(message: string, code?: number) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface StageResult { imageId: string | undefined; config: ContainerConfigPart; author?: string }
+
+interface State {
+  imageId: string | undefined;
+  config: ContainerConfigPart;
+  author?: string;
+  scope: StageScope;
+  /** CMD was set in this stage (ENTRYPOINT then keeps it). */
+  cmdSet: boolean;
+}
+
+const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+export interface BuilderDeps {
+  images: BuildImages;
+  containers: BuildContainers;
+  /** Temp space for contexts and mount points. */
+  tmpRoot: string;
+  log: Logger;
+}
+
+/** A prepared build: the context is extracted and the Dockerfile parsed; run() streams the build. */
+export interface PreparedBuild {
+  run(out: BuildOutput): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export class Builder {
+  private readonly d: BuilderDeps;
+
+  constructor(d: BuilderDeps) {
+    this.d = d;
+  }
+
+  /** Everything that can fail before the stream opens (Docker answers these with an HTTP error). */
+  async prepare(body: Readable, o: BuildOptions): Promise<PreparedBuild> {
+    if (o.platform && !/^linux(\/amd64)?$/.test(o.platform.toLowerCase())) {
+      throw invalidArgument(`"${o.platform}": only linux/amd64 images can be built here`);
+    }
+    for (const t of o.tags) parseReference(t);
+    await mkdir(this.d.tmpRoot, { recursive: true, mode: 0o700 });
+    const ctx = await openBuildContext(body, { dockerfile: o.dockerfile, tmpRoot: this.d.tmpRoot, signal: o.signal });
+    try {
+      const df = parseDockerfile(ctx.dockerfileText);
+      const global = new GlobalScope(df.metaArgs, {
+        escapeToken: df.escapeToken, buildArgs: o.buildArgs,
+        platformArgs: { TARGETPLATFORM: 'linux/amd64', TARGETOS: 'linux', TARGETARCH: 'amd64', TARGETVARIANT: '', BUILDPLATFORM: 'linux/amd64', BUILDOS: 'linux', BUILDARCH: 'amd64', BUILDVARIANT: '' },
+      });
+      const graph = stageGraph(df, global, { target: o.target || undefined });
+      const labelKeys = Object.keys(o.labels).sort();
+      if (labelKeys.length > 0) {
+        const target = df.stages[graph.target]!;
+        const original = 'LABEL ' + labelKeys.map((k) => `${JSON.stringify(k)}='${o.labels[k]}'`).join(' ');
+        const label: LabelInstruction = {
+          kind: 'label', name: 'LABEL', original, location: { start: 0, end: 0 }, comments: [], noExpand: true,
+          labels: labelKeys.map((k) => ({ key: k, value: o.labels[k]!, noDelim: false })),
+        };
+        target.commands.push(label);
+      }
+      const run = new BuildRun(this.d, o, ctx, df, global, graph);
+      return { run: (out) => run.run(out), dispose: async () => { await ctx[Symbol.asyncDispose](); } };
+    } catch (err) {
+      await ctx[Symbol.asyncDispose]();
+      throw err;
+    }
+  }
+}
+
+class BuildRun {
+  private readonly d: BuilderDeps;
+  private readonly o: BuildOptions;
+  private readonly ctx: BuildContext;
+  private readonly df: Dockerfile;
+  private readonly global: GlobalScope;
+  private readonly graph: StageGraph;
+  private out!: BuildOutput;
+  private step = 0;
+  private total = 0;
+  private readonly results = new Map<number, StageResult>();
+
+  constructor(d: BuilderDeps, o: BuildOptions, ctx: BuildContext, df: Dockerfile, global: GlobalScope, graph: StageGraph) {
+    this.d = d;
+    this.o = o;
+    this.ctx = ctx;
+    this.df = df;
+    this.global = global;
+    this.graph = graph;
+  }
+
+  private stream(text: string): void {
+    if (!this.o.quiet) this.out.write({ stream: text });
+  }
+
+  async run(out: BuildOutput): Promise<void> {
+    this.out = out;
+    try {
+      const id = await this.runStages();
+      out.write({ aux: { ID: id } });
+      const warning = this.global.unusedBuildArgsWarning();
+      if (warning) this.stream(`${warning}\n`);
+      if (this.o.quiet) out.write({ stream: `${id}\n` });
+      this.stream(`Successfully built ${short(id)}\n`);
+      for (const t of this.o.tags) {
+        await this.d.images.tag(id, t);
+        this.stream(`Successfully tagged ${familiarString(withDefaultTag(parseReference(t)))}\n`);
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const code = err instanceof BuildStepError ? err.code : undefined;
+      out.write({ errorDetail: code === undefined ? { message } : { code, message }, error: message });
+      if (!(err instanceof BuildStepError) && !(err instanceof EngineError)) this.d.log.warn('build failed', { err });
+    }
+  }
+
+  private async runStages(): Promise<string> {
+    for (const i of this.graph.needed) this.total += 1 + this.df.stages[i]!.commands.length;
+    let last: StageResult | undefined;
+    for (const i of this.graph.needed) {
+      this.o.signal?.throwIfAborted();
+      last = await this.runStage(i);
+      this.results.set(i, last);
+      if (last.imageId && i !== this.graph.target) this.out.write({ aux: { ID: last.imageId } });
+    }
+    if (!last?.imageId) throw new BuildStepError('No image was generated. Is your Dockerfile empty?');
+    return last.imageId;
+  }
+
+  private async runStage(index: number): Promise<StageResult> {
+    const node = this.graph.nodes[index]!;
+    const stage = this.df.stages[index]!;
+    this.stream(`Step ${++this.step}/${this.total} : ${stage.from.original}\n`);
+    let base: StageResult;
+    if (node.base.kind === 'scratch') {
+      base = { imageId: undefined, config: {} };
+    } else if (node.base.kind === 'stage') {
+      base = this.results.get(node.base.index)!;
+    } else {
+      const img = await this.resolveImage(node.base.ref);
+      base = { imageId: img.id, config: img.config.config ?? {}, author: img.config.author };
+    }
+    if (base.imageId) this.stream(` ---> ${short(base.imageId)}\n`);
+    const config: ContainerConfigPart = structuredClone(base.config);
+    if (config.OnBuild?.length) {
+      this.stream(`# Executing ${config.OnBuild.length} build trigger${config.OnBuild.length > 1 ? 's' : ''}\n`);
+    }
+    const triggers = config.OnBuild ?? [];
+    delete config.OnBuild;
+    const state: State = {
+      imageId: base.imageId, config, author: base.author, scope: this.global.stage(config.Env ?? []), cmdSet: false,
+    };
+    for (const t of triggers) {
+      const parsed = parseDockerfile(`FROM scratch\n${t}\n`).stages[0]!.commands[0]!;
+      await this.dispatch(state, parsed);
+    }
+    for (const cmd of stage.commands) {
+      this.o.signal?.throwIfAborted();
+      this.stream(`Step ${++this.step}/${this.total} : ${cmd.original}\n`);
+      await this.dispatch(state, cmd);
+      this.stream(` ---> ${short(state.imageId!)}\n`);
+    }
+    return { imageId: state.imageId, config: state.config, author: state.author };
+  }
+
+  private async resolveImage(ref: string): Promise<{ id: string; config: ImageConfig }> {
+    try {
+      return await this.d.images.resolve(ref);
+    } catch (err) {
+      if (isNotFound(err)) {
+        throw notFound(`pull access denied for ${familiarString(parseReference(ref)).replace(/:[^:/]*$/, '')}, repository does not exist or may require 'docker login': No such image: ${familiarString(withDefaultTag(parseReference(ref)))}`);
+      }
+      throw err;
+    }
+  }
+
+  private shell(state: State): string[] {
+    return state.config.Shell?.length ? [...state.config.Shell] : [...DEFAULT_SHELL];
+  }
+
+  private async dispatch(state: State, raw: Command): Promise<void> {
+    const cmd = state.scope.apply(raw);
+    const c = state.config;
+    switch (cmd.kind) {
+      case 'env':
+        return this.commitConfig(state, { ...c, Env: [...state.scope.env] }, `ENV ${cmd.env.map((e) => `${e.key}=${e.value}`).join(' ')}`);
+      case 'arg':
+        return this.commitConfig(state, c, `ARG ${cmd.args.map((a) => (a.value === undefined ? a.key : `${a.key}=${a.value}`)).join(' ')}`);
+      case 'label': {
+        const Labels = { ...c.Labels };
+        for (const l of cmd.labels) Labels[l.key] = l.value;
+        return this.commitConfig(state, { ...c, Labels }, `LABEL ${cmd.labels.map((l) => `${l.key}=${l.value}`).join(' ')}`);
+      }
+      case 'maintainer':
+        state.author = cmd.maintainer;
+        return this.commitConfig(state, c, `MAINTAINER ${cmd.maintainer}`);
+      case 'expose': {
+        const ports = cmd.ports.flatMap(expandPort);
+        const ExposedPorts = { ...c.ExposedPorts };
+        for (const p of ports) ExposedPorts[p] = {};
+        return this.commitConfig(state, { ...c, ExposedPorts }, `EXPOSE ${[...new Set(ports)].sort().join(' ')}`);
+      }
+      case 'volume': {
+        const Volumes = { ...c.Volumes };
+        for (const v of cmd.volumes) Volumes[v] = {};
+        return this.commitConfig(state, { ...c, Volumes }, `VOLUME [${cmd.volumes.join(' ')}]`);
+      }
+      case 'user':
+        return this.commitConfig(state, { ...c, User: cmd.user }, `USER ${cmd.user}`);
+      case 'stopsignal':
+        return this.commitConfig(state, { ...c, StopSignal: cmd.signal }, `STOPSIGNAL ${cmd.signal}`);
+      case 'shell':
+        return this.commitConfig(state, { ...c, Shell: cmd.shell }, `SHELL ${goQuoteList(cmd.shell)}`);
+      case 'onbuild':
+        return this.commitConfig(state, { ...c, OnBuild: [...(c.OnBuild ?? []), cmd.expression] }, `ONBUILD ${cmd.expression}`);
+      case 'cmd': {
+        const Cmd = cmd.prependShell ? [...this.shell(state), cmd.cmdLine.join(' ')] : cmd.cmdLine;
+        state.cmdSet = true;
+        return this.commitConfig(state, { ...c, Cmd }, `CMD ${goQuoteList(Cmd)}`);
+      }
+      case 'entrypoint': {
+        const Entrypoint = cmd.cmdLine === null ? undefined : cmd.prependShell ? [...this.shell(state), cmd.cmdLine.join(' ')] : cmd.cmdLine;
+        const next: ContainerConfigPart = { ...c, Entrypoint };
+        if (Entrypoint === undefined) delete next.Entrypoint;
+        if (!state.cmdSet) delete next.Cmd;
+        return this.commitConfig(state, next, `ENTRYPOINT ${goQuoteList(Entrypoint)}`);
+      }
+      case 'healthcheck': {
+        const h = cmd.health;
+        const Healthcheck: NonNullable<ContainerConfigPart['Healthcheck']> = { Test: h.test };
+        if (h.interval) Healthcheck.Interval = h.interval;
+        if (h.timeout) Healthcheck.Timeout = h.timeout;
+        if (h.startPeriod) Healthcheck.StartPeriod = h.startPeriod;
+        if (h.startInterval) Healthcheck.StartInterval = h.startInterval;
+        if (h.retries) Healthcheck.Retries = h.retries;
+        const old = c.Healthcheck?.Test;
+        if (old?.length && old[0] !== 'NONE') this.stream(`Note: overriding previous HEALTHCHECK: [${old.join(' ')}]\n`);
+        return this.commitConfig(state, { ...c, Healthcheck }, healthcheckComment(h));
+      }
+      case 'workdir':
+        return this.workdir(state, cmd.path);
+      case 'run':
+        return this.runStep(state, cmd);
+      case 'copy':
+      case 'add':
+        return this.copyStep(state, cmd);
+    }
+  }
+
+  /** Probes the cache; on a hit moves the state there and returns true. */
+  private probe(state: State, key: string): boolean {
+    if (this.o.noCache) return false;
+    const hit = this.d.images.findCacheChild(state.imageId, key);
+    if (!hit) return false;
+    this.stream(' ---> Using cache\n');
+    state.imageId = hit;
+    return true;
+  }
+
+  private async commitConfig(state: State, config: ContainerConfigPart, comment: string): Promise<void> {
+    const createdBy = nopComment(this.shell(state), comment);
+    state.config = config;
+    const key = sha(['config', createdBy, config, state.author ?? '']);
+    if (this.probe(state, key)) return;
+    const { id } = await this.d.images.createImage({
+      parentImageId: state.imageId, config, history: { created_by: createdBy, empty_layer: true }, cacheKey: key, author: state.author,
+    });
+    state.imageId = id;
+  }
+
+  // ---- WORKDIR, COPY, ADD: build layers ----
+
+  /** Runs `fn` on a mounted build layer on the current image and commits it. */
+  private async withBuildLayer(state: State, createdBy: string, key: string, fn: (root: string) => Promise<void>): Promise<void> {
+    const layer = await this.d.images.createBuildLayer(state.imageId);
+    const mnt = await mkdtemp(join(this.d.tmpRoot, 'mnt-'));
+    let committed = false;
+    try {
+      await this.d.images.mountBuildLayer(layer, mnt);
+      try {
+        await fn(mnt);
+      } finally {
+        await this.d.images.unmountBuildLayer(mnt);
+      }
+      const { id } = await this.d.images.commitBuildLayer(layer, {
+        parentImageId: state.imageId, config: state.config, history: { created_by: createdBy }, cacheKey: key, author: state.author,
+      });
+      committed = true;
+      state.imageId = id;
+    } finally {
+      if (!committed) await this.d.images.removeBuildLayer(layer).catch((err: unknown) => this.d.log.warn('build layer cleanup', { err }));
+      await rm(mnt, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  private async workdir(state: State, path: string): Promise<void> {
+    const wd = posix.resolve(state.config.WorkingDir || '/', path);
+    state.config = { ...state.config, WorkingDir: wd };
+    const createdBy = nopCommentString(this.shell(state), `WORKDIR ${wd}`);
+    const key = sha(['workdir', createdBy, state.config]);
+    if (this.probe(state, key)) return;
+    await this.withBuildLayer(state, createdBy, key, async (root) => {
+      await performCopy(root, { cmdName: 'COPY', sources: [], contents: [], dest: `${wd}/`, workingDir: '/', signal: this.o.signal });
+    });
+  }
+
+  private async copyStep(state: State, cmd: Extract<Command, { kind: 'copy' | 'add' }>): Promise<void> {
+    const name = cmd.kind === 'copy' ? 'COPY' : 'ADD';
+    if (cmd.kind === 'add' && cmd.sourcePaths.some((p) => /^https?:\/\//.test(p) || p.startsWith('git@'))) {
+      throw new BuildStepError(`${name} failed: remote sources are not supported yet`);
+    }
+    const chmod = parseChmod(cmd.chmod);
+    let from: { root: string; imageId: string; cleanup: () => Promise<void> } | undefined;
+    try {
+      if (cmd.kind === 'copy' && cmd.from !== '') from = await this.mountFrom(cmd.from);
+      const root = from?.root ?? this.ctx.dir;
+      let digest = '';
+      let sources: CopySource[] = [];
+      let kind = 'multi';
+      if (cmd.sourcePaths.length > 0) {
+        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, signal: this.o.signal });
+        digest = sel.digest;
+        const paths = sel.sources.flatMap((s) => s.paths);
+        sources = [{ root, paths }];
+        if (paths.length === 1 && cmd.sourceContents.length === 0) kind = sel.files.length === 1 ? 'file' : 'dir';
+      }
+      const contents = cmd.sourceContents.map((s) => ({ path: s.path, data: s.data }));
+      if (contents.length) digest = sha([digest, contents]);
+      const hash = createHash('sha256').update(digest).digest('hex');
+      const createdBy = nopCommentString(this.shell(state), `${name} ${kind}:${hash} in ${cmd.dest} `);
+      const key = sha([name, createdBy, cmd.chown, cmd.chmod, state.config]);
+      if (this.probe(state, key)) return;
+      await this.withBuildLayer(state, createdBy, key, async (rootfs) => {
+        const owner = await resolveChown(rootfs, cmd.chown);
+        await performCopy(rootfs, {
+          cmdName: name, sources, contents, dest: cmd.dest, workingDir: state.config.WorkingDir || '/',
+          chown: owner, chmod, signal: this.o.signal,
+        });
+      });
+    } finally {
+      await from?.cleanup();
+    }
+  }
+
+  /** Mounts the stage or image a COPY --from names, read-only. */
+  private async mountFrom(value: string): Promise<{ root: string; imageId: string; cleanup: () => Promise<void> }> {
+    let imageId: string | undefined;
+    const named = this.df.stages.findIndex((s) => s.name !== '' && s.name === value.toLowerCase());
+    if (named >= 0) imageId = this.results.get(named)?.imageId;
+    else if (/^\d+$/.test(value) && this.results.has(Number(value))) imageId = this.results.get(Number(value))!.imageId;
+    else imageId = (await this.resolveImage(value)).id;
+    const mnt = await mkdtemp(join(this.d.tmpRoot, 'from-'));
+    if (!imageId) return { root: mnt, imageId: '', cleanup: () => rm(mnt, { recursive: true, force: true }) };
+    const view = await this.d.images.createImageView(imageId);
+    if (view) await this.d.images.mountBuildLayer(view, mnt);
+    return {
+      root: mnt, imageId,
+      cleanup: async () => {
+        if (view) {
+          await this.d.images.unmountBuildLayer(mnt).catch(() => undefined);
+          await this.d.images.removeBuildLayer(view).catch(() => undefined);
+        }
+        await rm(mnt, { recursive: true, force: true }).catch(() => undefined);
+      },
+    };
+  }
+
+  // ---- RUN: a temporary container ----
+
+  private async runStep(state: State, cmd: Extract<Command, { kind: 'run' }>): Promise<void> {
+    const flag = cmd.flagsUsed.find((f) => f !== 'network');
+    if (flag) throw new BuildStepError(`the --${flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
+    if (cmd.files.length > 0) throw new BuildStepError('heredocs in RUN require BuildKit');
+    const runCmd = cmd.prependShell ? [...this.shell(state), cmd.cmdLine.join(' ')] : cmd.cmdLine;
+    const cacheArgs = state.scope.runCacheArgs();
+    const saveCmd = cacheArgs.length ? [`|${cacheArgs.length}`, ...cacheArgs, ...runCmd] : runCmd;
+    const createdBy = saveCmd.join(' ');
+    const key = sha(['run', saveCmd, state.config]);
+    if (this.probe(state, key)) return;
+    if (!state.imageId) {
+      const { id } = await this.d.images.createImage({ config: state.config, history: { created_by: '', empty_layer: true } });
+      state.imageId = id;
+    }
+    let networkMode = this.o.networkMode || 'default';
+    if (cmd.network === 'none') networkMode = 'none';
+    else if (cmd.network === 'host') networkMode = 'host';
+    const c = state.config;
+    const { Id: cid } = await this.d.containers.create({
+      Image: state.imageId,
+      Cmd: runCmd,
+      Entrypoint: [''],
+      Env: [...(c.Env ?? []), ...state.scope.runBuildArgs()],
+      User: c.User ?? '',
+      WorkingDir: c.WorkingDir ?? '',
+      Healthcheck: { Test: ['NONE'] },
+      Labels: {},
+      HostConfig: { NetworkMode: networkMode },
+    });
+    let removed = false;
+    const removeContainer = async () => {
+      if (removed) return;
+      removed = true;
+      await this.d.containers.remove(cid, { force: true, volumes: true }).catch((err: unknown) => this.d.log.warn('build container cleanup', { err }));
+    };
+    try {
+      this.stream(` ---> Running in ${short(cid)}\n`);
+      const exit = this.d.containers.wait(cid, 'next-exit');
+      const onAbort = () => void removeContainer();
+      this.o.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await this.d.containers.start(cid);
+        for await (const e of readLogs(this.d.containers.logPath(cid), { follow: true, stopWhen: exit, signal: this.o.signal })) {
+          this.stream(e.data.toString());
+        }
+      } finally {
+        this.o.signal?.removeEventListener('abort', onAbort);
+      }
+      const { StatusCode: code } = await exit;
+      if (code !== 0) throw new BuildStepError(`The command '${runCmd.join(' ')}' returned a non-zero code: ${code}`, code);
+      const keep = !this.o.remove && !this.o.forceRemove;
+      const { id } = await this.d.images.commitContainer(cid, {
+        parentImageId: state.imageId, config: state.config, history: { created_by: createdBy }, cacheKey: key,
+        author: state.author, takeLayer: !keep,
+      });
+      state.imageId = id;
+      if (!keep) {
+        this.stream(`Removing intermediate container ${short(cid)}\n`);
+        await removeContainer();
+      } else {
+        removed = true;
+      }
+    } finally {
+      // A failed step never leaves its container behind (Docker keeps it unless forcerm; Berth cleans up).
+      await removeContainer();
+    }
+  }
+}
+
+/** EXPOSE words → `port/proto` keys (ranges expanded, tcp by default). */
+function expandPort(spec: string): string[] {
+  const [portPart, proto = 'tcp'] = spec.split('/', 2) as [string, string | undefined];
+  const port = portPart.includes(':') ? portPart.slice(portPart.lastIndexOf(':') + 1) : portPart;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(port);
+  if (!m) throw new BuildStepError(`Invalid containerPort: ${port}`);
+  const lo = Number(m[1]);
+  const hi = m[2] ? Number(m[2]) : lo;
+  if (hi < lo) throw new BuildStepError(`Invalid range specified for the Port: ${port}`);
+  const out: string[] = [];
+  for (let p = lo; p <= hi; p++) out.push(`${p}/${proto.toLowerCase()}`);
+  return out;
+}
+
+export { DockerfileError };

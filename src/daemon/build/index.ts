@@ -1,0 +1,3 @@
+export { Builder, BuildStepError, type BuildOptions, type BuildOutput, type BuilderDeps, type PreparedBuild } from './executor.ts';
+export { buildContainers } from './container-port.ts';
+export type { BuildImages, BuildContainers } from './ports.ts';

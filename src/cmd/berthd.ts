@@ -28,6 +28,9 @@ import { volumeRoutes } from '../api/routers/volumes/routes.ts';
 import { archiveRoutes } from '../api/routers/containers/archive-routes.ts';
 import { ContainerArchive } from '../daemon/containers/archive.ts';
 import { ArchiveBackendImpl } from '../daemon/backend/archive.ts';
+import { buildRoutes } from '../api/routers/build/routes.ts';
+import { Builder, buildContainers } from '../daemon/build/index.ts';
+import { BuildBackendImpl } from '../daemon/backend/build.ts';
 
 interface DaemonConfig {
   dataRoot: string;
@@ -199,6 +202,9 @@ async function main(): Promise<void> {
       ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
       ...imageRoutes(images),
+      ...buildRoutes(new BuildBackendImpl({
+        builder: new Builder({ images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), log: log.child({ svc: 'build' }) }),
+      })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),
     ],
   });

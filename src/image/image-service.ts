@@ -28,7 +28,7 @@ import { applyChanges } from './changes.ts';
 import { LocalContentStore } from './content/local-content-store.ts';
 import { ImageRecordStore, type ImageRecord } from './image-store.ts';
 import { imageFilter, labelsMatch, parseUntil, referenceMatcher } from './list-filters.ts';
-import { upperIsEmpty, upperTar } from './upper-tar.ts';
+import { CONTAINER_MOUNT_TARGETS, removeSkipped, upperIsEmpty, upperTar } from './upper-tar.ts';
 
 /** A new image from a container's (or build layer's) changes, or from a config change alone. */
 export interface CommitOptions {
@@ -604,11 +604,12 @@ export class ImageService {
     if (key !== undefined) {
       const m = (await this.snapshots.mounts(key))[0];
       upper = m.type === 'bind' ? m.source : m.options.find((x) => x.startsWith('upperdir='))!.slice('upperdir='.length);
-      if (!(await upperIsEmpty(upper))) {
+      const skip = key.startsWith(CONTAINER_PREFIX) ? CONTAINER_MOUNT_TARGETS : undefined;
+      if (!(await upperIsEmpty(upper, { skip }))) {
         const ref = `commit-${key}-${randomBytes(4).toString('hex')}`;
         await using w = await this.content.writer(ref);
         const hash = createHash('sha256');
-        for await (const chunk of upperTar(upper, { signal: o.signal })) {
+        for await (const chunk of upperTar(upper, { skip, signal: o.signal })) {
           hash.update(chunk as Buffer);
           await w.write(chunk as Buffer);
         }
@@ -616,6 +617,8 @@ export class ImageService {
         const size = w.status().offset;
         await w.commit(size, digest);
         layer = { mediaType: MediaType.ociLayer, digest, size };
+        // The snapshot becomes the layer: it must hold what the tar holds.
+        if (o.takeLayer && skip) await removeSkipped(upper, skip);
       }
     }
     let unpacked: string | undefined;

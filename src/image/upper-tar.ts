@@ -5,7 +5,7 @@
  * parents before children, mtimes truncated to seconds and no access times, so the same tree always gives the
  * same bytes (and the same diff id). Hardlinks within the layer are written as links to the first name.
  */
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { lgetxattr, splitDev } from '../lib/syscalls.ts';
@@ -15,13 +15,53 @@ type Hdr = Partial<tar.Header> & { name: string };
 const MAX_USTAR_ID = 0o777777;
 const CHUNK = 256 * 1024;
 
-/** True when the upper directory holds nothing (the step changed no file). */
-export async function upperIsEmpty(upper: string): Promise<boolean> {
-  return (await readdir(upper)).length === 0;
+/**
+ * Paths the runtime creates in a container's upper dir as mount targets (Docker keeps them in an "init layer"
+ * under the container layer, so they never show in a commit): skipped when they are an empty file or directory.
+ */
+export const CONTAINER_MOUNT_TARGETS: ReadonlySet<string> = new Set([
+  'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab', '.dockerenv', 'proc', 'sys', 'dev', 'dev/pts', 'dev/shm',
+  'dev/console', 'dev/mqueue', 'run', 'run/.containerenv',
+]);
+
+export interface UpperOptions {
+  /** Relative paths to leave out when they are empty files or directories (CONTAINER_MOUNT_TARGETS). */
+  skip?: ReadonlySet<string>;
+  signal?: AbortSignal;
+}
+
+/** Whether an entry is a leftover mount target, or a directory holding only such entries. */
+async function skippable(upper: string, rel: string, skip: ReadonlySet<string> | undefined): Promise<boolean> {
+  if (!skip || skip.size === 0) return false;
+  const path = `${upper}/${rel}`;
+  const st = await lstat(path);
+  if (st.isFile()) return st.size === 0 && skip.has(rel);
+  if (!st.isDirectory() || lgetxattr(path, 'trusted.overlay.opaque')?.toString() === 'y') return false;
+  const names = await readdir(path);
+  if (names.length === 0) return skip.has(rel);
+  for (const n of names) if (!(await skippable(upper, `${rel}/${n}`, skip))) return false;
+  return true;
+}
+
+/** Deletes the skippable mount targets from an upper dir (before it becomes a layer snapshot of its own). */
+export async function removeSkipped(upper: string, skip: ReadonlySet<string>): Promise<void> {
+  for (const rel of [...skip].sort().reverse()) {
+    try {
+      if (await skippable(upper, rel, skip)) await rm(`${upper}/${rel}`, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+    }
+  }
+}
+
+/** True when the upper directory holds no change worth a layer. */
+export async function upperIsEmpty(upper: string, o: UpperOptions = {}): Promise<boolean> {
+  for (const n of await readdir(upper)) if (!(await skippable(upper, n, o.skip))) return false;
+  return true;
 }
 
 /** Streams the layer tar of `upper`; the stream errors if the walk fails. */
-export function upperTar(upper: string, o: { signal?: AbortSignal } = {}): Readable {
+export function upperTar(upper: string, o: UpperOptions = {}): Readable {
   const pack = tar.pack();
   const links = new Map<string, string>();
   const entry = (h: Hdr, body?: Buffer): Promise<void> =>
@@ -56,6 +96,7 @@ export function upperTar(upper: string, o: { signal?: AbortSignal } = {}): Reada
       o.signal?.throwIfAborted();
       const name = rel === '' ? n : `${rel}/${n}`;
       const path = `${upper}/${name}`;
+      if (await skippable(upper, name, o.skip)) continue;
       const st = await lstat(path, { bigint: true });
       const dirName = rel === '' ? '' : `${rel}/`;
       if (st.isCharacterDevice() && st.rdev === 0n) {

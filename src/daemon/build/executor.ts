@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
-  DockerfileError, GlobalScope, checksumSources, openBuildContext, parseDockerfile, stageGraph,
+  DockerfileError, GlobalScope, checksumSources, decompressStream, openBuildContext, parseDockerfile, stageGraph,
   type BuildArgValues, type BuildContext, type Command, type Dockerfile, type LabelInstruction, type StageGraph,
   type StageScope,
 } from '../../build/index.ts';
@@ -98,7 +98,7 @@ export class Builder {
     }
     for (const t of o.tags) parseReference(t);
     await mkdir(this.d.tmpRoot, { recursive: true, mode: 0o700 });
-    const ctx = await openBuildContext(body, { dockerfile: o.dockerfile, tmpRoot: this.d.tmpRoot, signal: o.signal });
+    const ctx = await openBuildContext(withTarTrailer(body, o.signal), { dockerfile: o.dockerfile, tmpRoot: this.d.tmpRoot, signal: o.signal });
     try {
       const df = parseDockerfile(ctx.dockerfileText);
       const global = new GlobalScope(df.metaArgs, {
@@ -491,6 +491,25 @@ class BuildRun {
       await removeContainer();
     }
   }
+}
+
+/**
+ * The CLI's `-f -` rewrites the context with moby's ReplaceFileTarWrapper, which closes the pipe before the tar
+ * trailer and the last entry's padding are written; Go's tar reader accepts that, tar-stream does not. The body
+ * is decompressed here, padded to a block and two zero blocks appended (harmless after a complete tar). A wrapper, because
+ * src/build/context belongs to the context extractor.
+ */
+function withTarTrailer(body: Readable, signal?: AbortSignal): Readable {
+  return Readable.from((async function* () {
+    const { stream } = await decompressStream(body, { signal });
+    let n = 0;
+    for await (const chunk of stream) {
+      n += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+    // The last entry may lack its padding too.
+    yield Buffer.alloc((512 - (n % 512)) % 512 + 1024);
+  })());
 }
 
 /** EXPOSE words → `port/proto` keys (ranges expanded, tcp by default). */

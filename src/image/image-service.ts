@@ -74,6 +74,8 @@ export class ImageService {
   private readonly lock = new KeyedMutex();
   private readonly configs = new Map<string, ImageConfig>();
   private usage: UsageChecker = () => [];
+  /** Set when an image is deleted while containers still use its layers: their removal must then collect them. */
+  private layersHeldByContainers = false;
 
   private constructor(content: LocalContentStore, snapshots: OverlaySnapshotter, records: ImageRecordStore, events?: ImageEvents) {
     this.content = content;
@@ -424,8 +426,16 @@ export class ImageService {
         if (quiet && this.usage(id).length > 0) return out;
         throw c;
       }
+      if (this.hasChildren(id)) {
+        // As dockerd: an image other images were built on stays (untagged) until its children go.
+        await this.records.save();
+        if (quiet) return out;
+        throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
+      }
+      const parent = r.parent;
       for (const n of [...this.records.get(id)!.names]) this.untag(id, n, out);
       await this.deleteImageLocked(id, out);
+      if (!o.noprune) await this.pruneParentsLocked(parent, out);
       return out;
     });
   }
@@ -438,7 +448,7 @@ export class ImageService {
     this.emit('untag', id, id);
   }
 
-  /** Docker's checkImageDeleteConflict (no parent images here, so no dependent-child conflict). */
+  /** Docker's checkImageDeleteConflict (the dependent-child check is in remove). */
   private deleteConflict(id: string, o: { soft: boolean; refs: boolean }): Error | undefined {
     const msg = (hard: boolean, m: string) => conflict(`conflict: unable to delete ${shortId(id)} (${hard ? 'cannot be forced' : 'must be forced'}) - ${m}`);
     const users = this.usage(id);
@@ -450,8 +460,25 @@ export class ImageService {
     return undefined;
   }
 
+  private hasChildren(id: string): boolean {
+    return this.records.all().some((r) => r.parent === id);
+  }
+
+  /** Deletes the untagged, unused, childless images up a deleted image's parent chain (build steps). */
+  private async pruneParentsLocked(parent: string | undefined, out: ImageDeleteResponseItem[]): Promise<number> {
+    let reclaimed = 0;
+    for (let p = parent ? this.records.get(parent) : undefined; p; ) {
+      if (p.names.length > 0 || this.usage(p.id).length > 0 || this.hasChildren(p.id)) break;
+      const next = p.parent ? this.records.get(p.parent) : undefined;
+      reclaimed += await this.deleteImageLocked(p.id, out);
+      p = next;
+    }
+    return reclaimed;
+  }
+
   private async deleteImageLocked(id: string, out: ImageDeleteResponseItem[]): Promise<number> {
     const config = await this.config(id);
+    if (this.usage(id).length > 0) this.layersHeldByContainers = true;
     this.records.delete(id);
     await this.records.save();
     this.configs.delete(id);
@@ -477,15 +504,20 @@ export class ImageService {
     return this.serial(async () => {
       const deleted: ImageDeleteResponseItem[] = [];
       let reclaimed = 0;
-      for (const r of this.records.all()) {
-        if (!all && r.names.length > 0) continue;
-        if (this.usage(r.id).length > 0) continue;
-        const c = await this.config(r.id);
-        const created = Date.parse(c.created ?? r.createdAt);
-        if (until && until.some((u) => created >= u)) continue;
-        if (!labelsMatch(c.config?.Labels ?? {}, filters)) continue;
-        for (const n of [...r.names]) this.untag(r.id, n, deleted);
-        reclaimed += await this.deleteImageLocked(r.id, deleted);
+      // Leaves first: an image with children (a build step under another image) goes once they are gone.
+      for (let progress = true; progress; ) {
+        progress = false;
+        for (const r of this.records.all()) {
+          if (!all && r.names.length > 0) continue;
+          if (this.usage(r.id).length > 0 || this.hasChildren(r.id)) continue;
+          const c = await this.config(r.id);
+          const created = Date.parse(c.created ?? r.createdAt);
+          if (until && until.some((u) => created >= u)) continue;
+          if (!labelsMatch(c.config?.Labels ?? {}, filters)) continue;
+          for (const n of [...r.names]) this.untag(r.id, n, deleted);
+          reclaimed += await this.deleteImageLocked(r.id, deleted);
+          progress = true;
+        }
       }
       return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
     });
@@ -684,7 +716,8 @@ export class ImageService {
       if (!isNotFound(err)) throw err;
       return;
     }
-    await this.gc(); // the image may have been force-deleted while this container used it
+    // Only when an image was force-deleted under a container can this removal free image layers.
+    if (this.layersHeldByContainers) await this.gc();
   }
 
   /** The container layer's overlay directories (for `docker diff`): its upper dir and the lower dirs, top first. */

@@ -169,9 +169,10 @@ export class ContainerStore {
     return this.byName.get(name);
   }
 
-  async save(rec: ContainerRecord): Promise<void> {
+  /** `durable: false` skips the fsyncs, for states whose loss a restart repairs (exited → removing). */
+  async save(rec: ContainerRecord, o: { durable?: boolean } = {}): Promise<void> {
     await mkdir(join(this.root, rec.id), { recursive: true, mode: 0o700 });
-    await writeJsonAtomic(join(this.root, rec.id, 'container.json'), rec);
+    await writeJsonAtomic(join(this.root, rec.id, 'container.json'), rec, { fsync: o.durable !== false });
     this.index(rec);
   }
 

@@ -425,7 +425,8 @@ export class ContainerService {
     await this.o.volumes.releaseMounts(rec.id, rec.mounts);
     await this.releaseNetworkLocked(rec);
     rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano() };
-    await this.store.save(rec);
+    // A --rm container is removed right after; if that record is lost, reconcile finds the exit again.
+    await this.store.save(rec, { durable: !rec.hostConfig.AutoRemove });
     this.emit(rec, 'die', { exitCode: String(code) });
     const d = this.exitWaiters.get(rec.id);
     this.exitWaiters.delete(rec.id);
@@ -534,7 +535,7 @@ export class ContainerService {
       if (isAlive(cur)) throw conflict(`cannot remove container "/${cur.name}": container is running: stop the container before removing or force remove`);
       const wasExited = cur.state.Status === 'exited' || cur.state.Status === 'created';
       cur.state = { ...cur.state, Status: 'removing' };
-      await this.store.save(cur);
+      await this.store.save(cur, { durable: false }); // a lost 'removing' just means removing again
       // An exited container's runtime state and mount were already released when it exited.
       if (cur.mounted || (!wasExited && cur.state.StartedAt !== NULL_TIME)) {
         await this.runtime.delete(cur.id, { force: true }).catch(() => undefined);

@@ -178,6 +178,25 @@ describe('docker build (classic builder)', () => {
     await d.ok(['rm', '-v', 'datavol']);
   });
 
+  test('-q prints only the image ID; rmi takes the build\'s intermediate images along; dependent children protect a parent', async () => {
+    const dir = await mkdtemp(join(tmp, 'quiet-'));
+    await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo quiet > /q\nENV Q=1\nCMD ["cat", "/q"]\n');
+    const before = (await d.ok(['images', '-aq'])).split('\n').filter(Boolean).length;
+    const r = await build(['-q', '-t', 'quiet', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+    assert.equal(await d.ok(['run', '--rm', 'quiet']), 'quiet');
+    assert.equal((await d.ok(['images', '-aq'])).split('\n').filter(Boolean).length, before + 3);
+    const parent = await d.ok(['image', 'inspect', '-f', '{{.Parent}}', 'quiet']);
+    assert.match(parent, /^sha256:/);
+    assert.ok(!(await d.ok(['images', '-q', '--no-trunc'])).includes(parent), 'intermediate images only with -a');
+    assert.ok((await d.ok(['images', '-aq', '--no-trunc'])).includes(parent));
+    const rmParent = await d.docker(['rmi', parent]);
+    assert.match(rmParent.stderr, /image has dependent child images/);
+    await d.ok(['rmi', 'quiet']);
+    assert.equal((await d.ok(['images', '-aq'])).split('\n').filter(Boolean).length, before);
+  });
+
   test('bad input fails with Docker\'s messages and leaves nothing behind', async () => {
     const ctx = async (dockerfile: string, files: Record<string, string> = {}) => {
       const dir = await mkdtemp(join(tmp, 'bad-'));
@@ -194,12 +213,12 @@ describe('docker build (classic builder)', () => {
       ['FROM nosuchimage\n', /No such image: nosuchimage:latest/],
     ];
     for (const [df, msg, code] of cases) {
-      const r = await build(['-t', 'bad', await ctx(df)]);
+      const r = await build(['-t', 'bad-build', await ctx(df)]);
       assert.notEqual(r.code, 0, df);
       if (code !== undefined) assert.equal(r.code, code, df);
       assert.match(r.stderr, msg, `${df}\n${r.stderr}`);
       await noLeftovers();
     }
-    assert.equal((await d.docker(['image', 'inspect', 'bad'])).code, 1, 'no image tagged by a failed build');
+    assert.equal((await d.docker(['image', 'inspect', 'bad-build'])).code, 1, 'no image tagged by a failed build');
   });
 });

@@ -178,6 +178,24 @@ describe('docker build (classic builder)', () => {
     await d.ok(['rm', '-v', 'datavol']);
   });
 
+  test('ONBUILD triggers run in the child build; HEALTHCHECK, MAINTAINER; FROM scratch with COPY --from=0 and a heredoc', async () => {
+    const dir = await fixture('onbuild');
+    await built(['-f', join(dir, 'Dockerfile.base'), '-t', 'onbuild-base', dir]);
+    const base = await config('onbuild-base');
+    assert.deepEqual(base.OnBuild, ['COPY f.txt /onbuild.txt']);
+    assert.deepEqual(base.Healthcheck, { Test: ['CMD-SHELL', 'wget -q localhost || exit 1'], Interval: 30_000_000_000, Retries: 3 });
+    assert.equal(await d.ok(['image', 'inspect', '-f', '{{.Author}}', 'onbuild-base']), 'someone@example.com');
+    const out = await built(['-t', 'onbuild-child', dir]);
+    assert.match(out, /# Executing 1 build trigger\n/);
+    assert.match(out, /^hello$/m);
+    const cid = await d.ok(['create', 'onbuild-child', 'x']);
+    const r = await d.docker(['export', cid]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /inline text\n/);
+    assert.match(r.stdout, /onbuild\.txt/);
+    await d.ok(['rm', cid]);
+  });
+
   test('-q prints only the image ID; rmi takes the build\'s intermediate images along; dependent children protect a parent', async () => {
     const dir = await mkdtemp(join(tmp, 'quiet-'));
     await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN echo quiet > /q\nENV Q=1\nCMD ["cat", "/q"]\n');

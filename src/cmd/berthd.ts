@@ -121,7 +121,8 @@ async function main(): Promise<void> {
   const images = await ImageService.open({ dataRoot: cfg.dataRoot, events: { emit: (action, id, attrs) => events.publish('image', action, id, attrs) } });
   const store = new ContainerStore(cfg.dataRoot);
   const halfCreated = await store.load();
-  const runtime = new ConmonRuntime({ runtime: host.runtime, root: join(cfg.dataRoot, 'runtime', host.runtime) });
+  const runtimes = Object.fromEntries(host.available.map((name) => [name, new ConmonRuntime({ runtime: name, root: join(cfg.dataRoot, 'runtime', name) })]));
+  const runtime = runtimes[host.runtime];
   await mkdir(cfg.execRoot, { recursive: true, mode: 0o711 });
   const driver = new BridgeDriver({
     stateDir: join(cfg.execRoot, 'network'), netnsDir: join(cfg.execRoot, 'netns'), nftTable: nftTableFor(cfg.execRoot), log,
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     log: log.child({ svc: 'volumes' }),
   });
   const containers = new ContainerService({
-    store, images, runtime, events, networks, volumes, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
+    store, images, runtimes, defaultRuntime: host.runtime, events, networks, volumes, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
   });
   images.setUsageChecker((imageId) => containers.usersOfImage(imageId));
   for (const id of halfCreated) {
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   await exits.rescan();
 
   const attach = new AttachService({ containers, runtime, log });
-  const execs = new ExecService({ containers, runtime, log });
+  const execs = new ExecService({ containers, log });
   const system = new SystemService({
     facts: {
       dataRoot: cfg.dataRoot, runtime: host.runtime, runtimeNotes: host.notes, started: new Date(),

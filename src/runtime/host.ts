@@ -10,7 +10,8 @@ import { execFile } from '../lib/exec.ts';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-export interface HostReport { runtime: 'crun' | 'runc'; notes: string[] }
+/** `runtime` is the default; `available` lists every runtime that can run containers here. */
+export interface HostReport { runtime: 'crun' | 'runc'; available: ('crun' | 'runc')[]; notes: string[] }
 
 /** v1 controllers the kernel has (enabled) but which are mounted nowhere. */
 export async function unmountedV1Controllers(): Promise<string[]> {
@@ -57,10 +58,11 @@ export async function prepareHost(o: { preferred?: 'crun' | 'runc' } = {}): Prom
     const still = (await unmountedV1Controllers()).filter((c) => c === 'hugetlb');
     if (still.length) { crunUsable = false; notes.push(`crun cannot run: cgroup controller(s) ${still.join(', ')} not on the v1 hierarchy`); }
   }
-  if (preferred === 'crun' && crunUsable) return { runtime: 'crun', notes };
-  if (preferred === 'runc' && hasRunc) return { runtime: 'runc', notes };
-  if (crunUsable) { notes.push(`runtime ${preferred} unavailable, using crun`); return { runtime: 'crun', notes }; }
-  if (hasRunc) { notes.push(`runtime ${preferred} unavailable, falling back to runc`); return { runtime: 'runc', notes }; }
+  const available = [...(crunUsable ? ['crun' as const] : []), ...(hasRunc ? ['runc' as const] : [])];
+  if (preferred === 'crun' && crunUsable) return { runtime: 'crun', available, notes };
+  if (preferred === 'runc' && hasRunc) return { runtime: 'runc', available, notes };
+  if (crunUsable) { notes.push(`runtime ${preferred} unavailable, using crun`); return { runtime: 'crun', available, notes }; }
+  if (hasRunc) { notes.push(`runtime ${preferred} unavailable, falling back to runc`); return { runtime: 'runc', available, notes }; }
   notes.push('neither crun nor runc is usable');
-  return { runtime: preferred, notes };
+  return { runtime: preferred, available, notes };
 }

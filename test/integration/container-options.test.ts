@@ -167,4 +167,16 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     assert.match(pruned, /Total reclaimed space:/);
     assert.equal((await d.docker(['inspect', 'stale'])).code, 1);
   });
+
+  test('--runtime picks crun or runc per container', async () => {
+    assert.equal(await d.ok(['run', '--rm', '--runtime', 'runc', 'busybox', 'echo', 'via-runc']), 'via-runc');
+    const id = await d.ok(['run', '-d', '--runtime', 'runc', 'busybox', 'sleep', '60']);
+    assert.equal(await d.ok(['inspect', '-f', '{{.HostConfig.Runtime}}', id]), 'runc');
+    assert.equal(await d.ok(['exec', id, 'echo', 'exec-runc']), 'exec-runc');
+    await d.ok(['rm', '-f', id]);
+    assert.equal(await d.ok(['inspect', '-f', '{{.HostConfig.Runtime}}', await d.ok(['create', 'busybox'])]), 'crun');
+    const bad = await d.docker(['run', '--rm', '--runtime', 'nope', 'busybox', 'true']);
+    assert.equal(bad.code, 125);
+    assert.match(bad.stderr, /unknown or invalid runtime name: nope/);
+  });
 });

@@ -114,7 +114,6 @@ export function normalizeHostConfig(h: HostConfig | undefined): HostConfig {
   hc.IpcMode ||= 'private';
   hc.CgroupnsMode ||= 'host';
   hc.PidMode ??= '';
-  hc.Runtime ||= '';
   hc.ConsoleSize ??= [0, 0];
   hc.Isolation ??= '';
   return hc;

@@ -29,7 +29,9 @@ import { normalizeStartError } from './start-errors.ts';
 export interface ContainerServiceOptions {
   store: ContainerStore;
   images: ContainerImages;
-  runtime: ConmonRuntime;
+  /** OCI runtimes by name (crun, runc); containers pick one with HostConfig.Runtime. */
+  runtimes: Record<string, ConmonRuntime>;
+  defaultRuntime: string;
   events: EventBus;
   log: Logger;
   /** Bridge networking; without it every network mode but host behaves as none. */
@@ -54,7 +56,6 @@ export type BeforeStartHook = (rec: ContainerRecord) => Promise<void>;
 export class ContainerService {
   readonly store: ContainerStore;
   private readonly images: ContainerImages;
-  private readonly runtime: ConmonRuntime;
   private readonly events: EventBus;
   private readonly log: Logger;
   private readonly o: ContainerServiceOptions;
@@ -69,7 +70,6 @@ export class ContainerService {
     this.o = o;
     this.store = o.store;
     this.images = o.images;
-    this.runtime = o.runtime;
     this.events = o.events;
     this.log = o.log;
   }
@@ -91,6 +91,8 @@ export class ContainerService {
       hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
     }
     validateRestartPolicy(hostConfig);
+    hostConfig.Runtime = hostConfig.Runtime || this.o.defaultRuntime;
+    if (!this.o.runtimes[hostConfig.Runtime]) throw invalidArgument(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
     const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);
 
     const image = await this.images.resolve(imageRef);
@@ -188,7 +190,7 @@ export class ContainerService {
     await this.runtimeCleanups.get(rec.id);
     if (rec.state.StartedAt !== NULL_TIME || rec.state.conmonPid) {
       await rm(join(this.store.exits, rec.id), { force: true });
-      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+      await this.runtimeOf(rec).delete(rec.id, { force: true }).catch(() => undefined);
     }
     const T: [string, number][] = [['begin', performance.now()]]; // phase timings for the debug log
     await mkdir(paths.rootfs, { recursive: true });
@@ -246,7 +248,7 @@ export class ContainerService {
       const spec = buildSpec(input);
       T.push(['spec', performance.now()]);
       await mkdir(this.store.exits, { recursive: true });
-      const created = await this.runtime.create({
+      const created = await this.runtimeOf(rec).create({
         id: rec.id, bundleDir: paths.bundle, spec, logPath: rec.logPath, exitDir: this.store.exits,
         // conmon cannot tell a detach from stdin EOF; with a TTY there is no EOF to pass on, so stdin stays open
         // for the next attach (docker run -it, ctrl-p ctrl-q, docker attach).
@@ -256,7 +258,7 @@ export class ContainerService {
       this.beforeStart.delete(rec.id);
       for (const h of hooks) await h(rec).catch((err) => this.log.warn('attach before start failed', { id: rec.id, err }));
       T.push(['create', performance.now()]);
-      await this.runtime.start(rec.id);
+      await this.runtimeOf(rec).start(rec.id);
       T.push(['start', performance.now()]);
       rec.state = {
         ...rec.state, Status: 'running', Pid: created.pid, conmonPid: created.conmonPid, ExitCode: 0, Error: '',
@@ -268,7 +270,7 @@ export class ContainerService {
       this.emit(rec, 'start');
     } catch (err) {
       const normalized = normalizeStartError(err);
-      await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+      await this.runtimeOf(rec).delete(rec.id, { force: true }).catch(() => undefined);
       await this.releaseNetworkLocked(rec);
       await this.o.volumes.releaseMounts(rec.id, rec.mounts);
       await this.images.unmountContainerLayer(rec.id, paths.rootfs).catch(() => undefined);
@@ -277,6 +279,11 @@ export class ContainerService {
       await this.store.save(rec);
       throw normalized.error;
     }
+  }
+
+  /** The OCI runtime a container was created with (HostConfig.Runtime, resolved at create). */
+  runtimeOf(rec: ContainerRecord): ConmonRuntime {
+    return this.o.runtimes[rec.hostConfig.Runtime || this.o.defaultRuntime] ?? this.o.runtimes[this.o.defaultRuntime];
   }
 
   private endpointsForCreate(mode: string, req: CreateRequest): ContainerRecord['endpoints'] {
@@ -326,7 +333,7 @@ export class ContainerService {
     const rec = this.store.get(ref);
     const sig = signalNumber(signal);
     if (!isAlive(rec)) throw conflict(`Cannot kill container: ${ref}: Container ${rec.id} is not running`);
-    await this.runtime.kill(rec.id, sig, { all: sig === 9 });
+    await this.runtimeOf(rec).kill(rec.id, sig, { all: sig === 9 });
     this.emit(rec, 'kill', { signal: String(sig) });
   }
 
@@ -337,12 +344,12 @@ export class ContainerService {
     const exited = this.nextExit(rec.id);
     const sig = signalNumber(o.signal || rec.config.StopSignal || 'TERM');
     const timeout = o.timeout ?? rec.config.StopTimeout ?? 10;
-    await this.runtime.kill(rec.id, sig).catch(() => undefined);
+    await this.runtimeOf(rec).kill(rec.id, sig).catch(() => undefined);
     this.emit(rec, 'kill', { signal: String(sig) });
-    if (rec.state.Status === 'paused') await this.runtime.resume(rec.id).catch(() => undefined);
+    if (rec.state.Status === 'paused') await this.runtimeOf(rec).resume(rec.id).catch(() => undefined);
     const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
     if (!inTime && isAlive(this.store.get(rec.id))) {
-      await this.runtime.kill(rec.id, 9, { all: true }).catch(() => undefined);
+      await this.runtimeOf(rec).kill(rec.id, 9, { all: true }).catch(() => undefined);
       this.emit(rec, 'kill', { signal: '9' });
       await raceTimeout(exited, 30_000);
     }
@@ -369,7 +376,7 @@ export class ContainerService {
       const cur = this.store.get(rec.id);
       if (cur.state.Status === 'paused') throw conflict(`Container ${cur.id} is already paused`);
       if (cur.state.Status !== 'running') throw conflict(`Container ${cur.id} is not running`);
-      await this.runtime.pause(cur.id);
+      await this.runtimeOf(cur).pause(cur.id);
       cur.state = { ...cur.state, Status: 'paused' };
       await this.store.save(cur);
       this.emit(cur, 'pause');
@@ -381,7 +388,7 @@ export class ContainerService {
     await this.locks.run(rec.id, async () => {
       const cur = this.store.get(rec.id);
       if (cur.state.Status !== 'paused') throw conflict(`Container ${cur.id} is not paused`);
-      await this.runtime.resume(cur.id);
+      await this.runtimeOf(cur).resume(cur.id);
       cur.state = { ...cur.state, Status: 'running' };
       await this.store.save(cur);
       this.emit(cur, 'unpause');
@@ -419,7 +426,7 @@ export class ContainerService {
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
-    this.releaseRuntime(rec.id);
+    this.releaseRuntime(rec);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
     await this.o.volumes.releaseMounts(rec.id, rec.mounts);
@@ -433,8 +440,9 @@ export class ContainerService {
     d?.resolve(code);
   }
 
-  private releaseRuntime(id: string): void {
-    const p = this.runtime.delete(id, { force: true })
+  private releaseRuntime(rec: ContainerRecord): void {
+    const id = rec.id;
+    const p = this.runtimeOf(rec).delete(id, { force: true })
       .catch((err) => this.log.warn('runtime delete failed', { id, err }))
       .finally(() => {
         if (this.runtimeCleanups.get(id) === p) this.runtimeCleanups.delete(id);
@@ -448,8 +456,10 @@ export class ContainerService {
    */
   async reconcile(): Promise<void> {
     // Runtime state of containers removed while a background `delete` was still running.
-    for (const id of await this.runtime.list().catch(() => [] as string[])) {
-      if (!this.store.find(id)) await this.runtime.delete(id, { force: true }).catch(() => undefined);
+    for (const rt of Object.values(this.o.runtimes)) {
+      for (const id of await rt.list().catch(() => [] as string[])) {
+        if (!this.store.find(id)) await rt.delete(id, { force: true }).catch(() => undefined);
+      }
     }
     for (const rec of this.store.all()) {
       await this.locks.run(rec.id, async () => {
@@ -470,7 +480,7 @@ export class ContainerService {
         }
         // created/exited: make sure nothing from an interrupted start is left behind
         if (alive && rec.state.conmonPid) process.kill(rec.state.conmonPid, 'SIGKILL');
-        await this.runtime.delete(rec.id, { force: true }).catch(() => undefined);
+        await this.runtimeOf(rec).delete(rec.id, { force: true }).catch(() => undefined);
         if (rec.netnsPath || rec.ports?.length) {
           await this.releaseNetworkLocked(rec);
           await this.store.save(rec);
@@ -524,8 +534,8 @@ export class ContainerService {
         throw conflict(`cannot remove container "/${rec.name}": container is ${state}: stop the container before removing or force remove`);
       }
       const exited = this.nextExit(rec.id);
-      await this.runtime.kill(rec.id, 9, { all: true }).catch(() => undefined);
-      if (rec.state.Status === 'paused') await this.runtime.resume(rec.id).catch(() => undefined);
+      await this.runtimeOf(rec).kill(rec.id, 9, { all: true }).catch(() => undefined);
+      if (rec.state.Status === 'paused') await this.runtimeOf(rec).resume(rec.id).catch(() => undefined);
       this.emit(rec, 'kill', { signal: '9' });
       if (!(await raceTimeout(exited, 15_000))) await this.handleExit(rec.id);
     }
@@ -538,7 +548,7 @@ export class ContainerService {
       await this.store.save(cur, { durable: false }); // a lost 'removing' just means removing again
       // An exited container's runtime state and mount were already released when it exited.
       if (cur.mounted || (!wasExited && cur.state.StartedAt !== NULL_TIME)) {
-        await this.runtime.delete(cur.id, { force: true }).catch(() => undefined);
+        await this.runtimeOf(cur).delete(cur.id, { force: true }).catch(() => undefined);
         await this.images.unmountContainerLayer(cur.id, this.store.paths(cur.id).rootfs).catch(() => undefined);
       }
       await this.images.removeContainerLayer(cur.id);
@@ -628,13 +638,13 @@ export class ContainerService {
     const rec = this.store.get(ref);
     if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
     if (!rec.config.Tty) return;
-    await this.runtime.resize(this.store.paths(rec.id).bundle, size);
+    await this.runtimeOf(rec).resize(this.store.paths(rec.id).bundle, size);
   }
 
   async pids(ref: string): Promise<number[]> {
     const rec = this.store.get(ref);
     if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
-    return this.runtime.top(rec.id);
+    return this.runtimeOf(rec).top(rec.id);
   }
 
   layerSize(id: string): Promise<number> {

@@ -1,7 +1,7 @@
 /** Exec sessions: `docker exec` create/start/inspect/resize, run by the OCI runtime under conmon. */
 import type { Duplex } from 'node:stream';
 import { conflict, invalidArgument, newId, notFound, type Logger } from '../../lib/index.ts';
-import { ProcessStartError, resolveUser, type ConmonRuntime, type ExecSession } from '../../runtime/index.ts';
+import { ProcessStartError, resolveUser, type ExecSession } from '../../runtime/index.ts';
 import type { ExecConfig } from '../../api/types/index.ts';
 import type { ContainerService } from '../containers/service.ts';
 import { mergeEnv } from '../containers/config-merge.ts';
@@ -21,12 +21,10 @@ interface ExecRecord {
 export class ExecService {
   private readonly execs = new Map<string, ExecRecord>();
   private readonly containers: ContainerService;
-  private readonly runtime: ConmonRuntime;
   private readonly log: Logger;
 
-  constructor(o: { containers: ContainerService; runtime: ConmonRuntime; log: Logger }) {
+  constructor(o: { containers: ContainerService; log: Logger }) {
     this.containers = o.containers;
-    this.runtime = o.runtime;
     this.log = o.log;
   }
 
@@ -73,7 +71,7 @@ export class ExecService {
     if (!env.some((v) => v.startsWith('HOME='))) env = [...env, `HOME=${user.home || '/'}`];
     let session: ExecSession;
     try {
-      session = await this.runtime.exec(rec.id, paths.bundle, {
+      session = await this.containers.runtimeOf(rec).exec(rec.id, paths.bundle, {
         args: c.Cmd!, env, cwd: c.WorkingDir || rec.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
         terminal: tty, attachStdin: attach && !!c.AttachStdin, attach, privileged: !!c.Privileged,

@@ -167,6 +167,7 @@ async function main(): Promise<void> {
   const exits = new ExitWatcher(store.exits, (id) => containers.handleExit(id), log);
   exits.start();
   await exits.rescan();
+  await containers.startByPolicy();
 
   const attach = new AttachService({ containers, runtime, log });
   const execs = new ExecService({ containers, log });

@@ -85,6 +85,8 @@ export interface ContainerRecord {
   netnsPath?: string;
   /** Ports published for the current run. */
   ports?: PublishedPort[];
+  /** Stopped by the user (docker stop): restart policies leave it alone until it is started again. */
+  manuallyStopped?: boolean;
 }
 
 export const NULL_TIME = '0001-01-01T00:00:00Z';

@@ -25,6 +25,7 @@ import type { VolumeService } from '../volumes/service.ts';
 import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type ContainerRecord } from './record.ts';
 import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
+import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -65,6 +66,9 @@ export class ContainerService {
   private readonly beforeStart = new Map<string, BeforeStartHook[]>();
   /** `crun delete` of exited containers runs in the background (it takes ~12 ms); the next start awaits it. */
   private readonly runtimeCleanups = new Map<string, Promise<void>>();
+  /** Pending automatic restarts (restart policies) and each container's current back-off. */
+  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  private readonly restartDelays = new Map<string, number>();
 
   constructor(o: ContainerServiceOptions) {
     this.o = o;
@@ -168,6 +172,8 @@ export class ContainerService {
       await this.locks.run(id, async () => {
         const rec = this.store.get(id);
         if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started');
+        this.cancelRestart(rec.id);
+        rec.manuallyStopped = false;
         if (rec.state.Status === 'removing' || rec.state.Status === 'dead') {
           throw conflict(`cannot start a container that has been removed`);
         }
@@ -340,7 +346,19 @@ export class ContainerService {
   /** Docker's stop: StopSignal (default SIGTERM), wait `t` seconds (default 10), then SIGKILL. */
   async stop(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.store.get(ref);
+    if (this.cancelRestart(rec.id)) {
+      // Stopping a container that waits to be restarted ends that for good.
+      await this.locks.run(rec.id, async () => {
+        const cur = this.store.get(rec.id);
+        cur.manuallyStopped = true;
+        cur.state = { ...cur.state, Status: 'exited' };
+        await this.store.save(cur);
+      });
+      this.emit(this.store.get(rec.id), 'stop');
+      return;
+    }
     if (!isAlive(rec)) throw notModified('container already stopped');
+    rec.manuallyStopped = true;
     const exited = this.nextExit(rec.id);
     const sig = signalNumber(o.signal || rec.config.StopSignal || 'TERM');
     const timeout = o.timeout ?? rec.config.StopTimeout ?? 10;
@@ -422,7 +440,46 @@ export class ContainerService {
     const rec = this.store.find(id);
     if (rec?.hostConfig.AutoRemove && rec.state.Status === 'exited') {
       await this.remove(id, { force: true, volumes: true }).catch((err) => this.log.warn('auto-remove failed', { id, err }));
+      return;
     }
+    if (rec && rec.state.Status === 'exited') await this.applyRestartPolicy(rec, { boot: false });
+  }
+
+  /** Restart policies: schedule the container's next start after its back-off, as Docker's restart manager. */
+  private async applyRestartPolicy(rec: ContainerRecord, o: { boot: boolean }): Promise<void> {
+    const facts = {
+      exitCode: rec.state.ExitCode, manuallyStopped: !!rec.manuallyStopped, restartCount: rec.restartCount,
+      ranMs: Math.max(0, Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt)),
+    };
+    const policy = rec.hostConfig.RestartPolicy;
+    if (!(o.boot ? shouldStartAtBoot(policy, facts) : shouldRestart(policy, facts))) return;
+    const delay = o.boot ? 0 : nextDelay(this.restartDelays.get(rec.id) ?? 0, facts.ranMs);
+    this.restartDelays.set(rec.id, delay);
+    await this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      cur.state = { ...cur.state, Status: 'restarting' };
+      await this.store.save(cur, { durable: false });
+    });
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(rec.id);
+      void this.locks.run(rec.id, async () => {
+        const cur = this.store.find(rec.id);
+        if (!cur || cur.state.Status !== 'restarting') return;
+        if (!o.boot) cur.restartCount += 1;
+        await this.startLocked(cur, {});
+        this.emit(cur, 'restart');
+      }).catch((err) => this.log.warn('restart failed', { id: rec.id, err }));
+    }, delay);
+    this.restartTimers.set(rec.id, timer);
+  }
+
+  /** Cancels a pending automatic restart; true if there was one. */
+  private cancelRestart(id: string): boolean {
+    const t = this.restartTimers.get(id);
+    if (!t) return false;
+    clearTimeout(t);
+    this.restartTimers.delete(id);
+    return true;
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
@@ -454,6 +511,15 @@ export class ContainerService {
    * Start-up reconciliation after a daemon restart or crash: running containers whose conmon is alive are
    * adopted; those that exited meanwhile get their real exit code; half-started ones are cleaned up.
    */
+  /** At daemon start, after reconcile: containers whose restart policy says so come back. */
+  async startByPolicy(): Promise<void> {
+    for (const rec of this.store.all()) {
+      if (rec.state.Status === 'exited' || rec.state.Status === 'created' && rec.state.StartedAt !== NULL_TIME) {
+        await this.applyRestartPolicy(rec, { boot: true }).catch((err) => this.log.warn('restart at start-up failed', { id: rec.id, err }));
+      }
+    }
+  }
+
   async reconcile(): Promise<void> {
     // Runtime state of containers removed while a background `delete` was still running.
     for (const rt of Object.values(this.o.runtimes)) {
@@ -477,6 +543,11 @@ export class ContainerService {
         }
         if (rec.state.Status === 'removing') {
           return; // finished below, outside the lock
+        }
+        if (rec.state.Status === 'restarting') {
+          // The daemon stopped while this container waited for its restart: startByPolicy decides again.
+          rec.state = { ...rec.state, Status: 'exited' };
+          await this.store.save(rec);
         }
         // created/exited: make sure nothing from an interrupted start is left behind
         if (alive && rec.state.conmonPid) process.kill(rec.state.conmonPid, 'SIGKILL');
@@ -528,6 +599,9 @@ export class ContainerService {
 
   async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.store.get(ref);
+    if (rec.state.Status === 'restarting' && o.force && this.cancelRestart(rec.id)) {
+      rec.state = { ...rec.state, Status: 'exited' };
+    }
     if (isAlive(rec)) {
       if (!o.force) {
         const state = rec.state.Status === 'paused' ? 'paused' : 'running';

@@ -1,5 +1,5 @@
 /** Public surface of the runtime module: OCI spec building, host preparation, conmon + crun/runc, logs. */
-export type { SpecInput } from './spec/build-spec.ts';
+export type { SpecInput, ResourceLimits } from './spec/build-spec.ts';
 export { buildSpec, INIT_PATH } from './spec/build-spec.ts';
 export type * from './spec/oci-spec.ts';
 export { DEFAULT_CAPABILITIES, allCapabilities, normalizeCapability, resolveCapabilities } from './spec/capabilities.ts';
@@ -16,3 +16,4 @@ export { buildConmonArgs, type ConmonArgsInput } from './conmon-args.ts';
 export { ProcessStartError } from './runtime-errors.ts';
 export { readExitFile, isProcessAlive } from './exit-file.ts';
 export { readLogs, parseLogLine, type LogEntry, type ReadLogsOptions } from './logs.ts';
+export { oomKilled } from './cgroup-v1.ts';

@@ -12,7 +12,7 @@ import {
   isNotModified, type Logger,
 } from '../../lib/index.ts';
 import {
-  buildSpec, resolveUser, readExitFile, isProcessAlive, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
+  buildSpec, resolveUser, readExitFile, isProcessAlive, oomKilled, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
 } from '../../runtime/index.ts';
 import type { CreateRequest, CreateResponse, EndpointSettings, WaitCondition, WaitResponse } from '../../api/types/index.ts';
 import type { EventBus } from '../events.ts';
@@ -26,6 +26,7 @@ import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type Container
 import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
 import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
+import { resourceLimits } from './resources.ts';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -95,6 +96,7 @@ export class ContainerService {
       hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
     }
     validateRestartPolicy(hostConfig);
+    resourceLimits(hostConfig); // Docker's checks, at create
     hostConfig.Runtime = hostConfig.Runtime || this.o.defaultRuntime;
     if (!this.o.runtimes[hostConfig.Runtime]) throw invalidArgument(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
     const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);
@@ -249,6 +251,7 @@ export class ContainerService {
         ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
         sysctls: hc.Sysctls ?? undefined,
         cgroupsPath: `/berth/${rec.id}`,
+        resources: resourceLimits(hc),
         labels: rec.config.Labels ?? undefined,
       };
       const spec = buildSpec(input);
@@ -483,12 +486,15 @@ export class ContainerService {
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
+    // Read before the runtime's delete removes the cgroup.
+    const oom = await oomKilled(`/berth/${rec.id}`);
     this.releaseRuntime(rec);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
     await this.o.volumes.releaseMounts(rec.id, rec.mounts);
     await this.releaseNetworkLocked(rec);
-    rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano() };
+    rec.state = { ...rec.state, Status: 'exited', ExitCode: code, Pid: 0, conmonPid: 0, FinishedAt: rfc3339Nano(), OOMKilled: oom };
+    if (oom) this.emit(rec, 'oom');
     // A --rm container is removed right after; if that record is lost, reconcile finds the exit again.
     await this.store.save(rec, { durable: !rec.hostConfig.AutoRemove });
     this.emit(rec, 'die', { exitCode: String(code) });

@@ -33,6 +33,15 @@ export interface SpecInput {
   sysctls?: Record<string, string>;
   cgroupsPath: string;
   labels?: Record<string, string>;
+  /** cgroup limits (OCI linux.resources without devices, which the builder owns). */
+  resources?: ResourceLimits;
+}
+
+export interface ResourceLimits {
+  memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean; swappiness?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit: number };
+  blockIO?: { weight?: number };
 }
 
 /** Where --init's binary appears inside the container (Docker's path). */
@@ -62,7 +71,10 @@ export function buildSpec(input: SpecInput): OciSpec {
     linux: {
       namespaces: namespaces(input.network),
       devices: input.privileged ? hostDevices() : DEFAULT_DEVICES.map((d) => ({ ...d })),
-      resources: { devices: input.privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((r) => ({ ...r })) },
+      resources: {
+        ...(input.resources ?? {}),
+        devices: input.privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((r) => ({ ...r })),
+      },
       cgroupsPath: input.cgroupsPath,
     },
   };

@@ -5,6 +5,7 @@ import type { ContainersBackend } from '../../api/routers/containers/backend.ts'
 import type { CreateRequest, WaitCondition } from '../../api/types/index.ts';
 import type { AttachService } from '../containers/attach.ts';
 import { writeLogs } from '../containers/logs.ts';
+import { writeStats } from '../containers/stats.ts';
 import { isAlive, type ContainerService } from '../containers/service.ts';
 import { inspectView, listFilter, summaryView } from '../containers/views.ts';
 
@@ -109,6 +110,11 @@ export class ContainersBackendImpl implements ContainersBackend {
       deleted.push(rec.id);
     }
     return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  stats(ref: string, send: (v: unknown) => void, o: { stream: boolean; oneShot: boolean; signal?: AbortSignal }) {
+    const id = this.svc.store.get(ref).id;
+    return writeStats(() => this.svc.store.get(id), send, { ...o, signal: o.signal ?? new AbortController().signal });
   }
 
   prepareAttach(ref: string) {

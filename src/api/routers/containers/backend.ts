@@ -25,6 +25,7 @@ export interface ContainerQueryBackend {
   top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   logs(ref: string, out: Writable, o: { stdout: boolean; stderr: boolean; follow: boolean; tail?: number; since?: number; until?: number; timestamps: boolean } & Op): Promise<void>;
   prune(filters: Map<string, string[]>): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+  stats(ref: string, send: (v: unknown) => void, o: { stream: boolean; oneShot: boolean } & Op): Promise<void>;
 }
 
 export interface ContainerStreamBackend {

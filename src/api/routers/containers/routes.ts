@@ -1,6 +1,6 @@
 /** Engine API routes for /containers. */
 import { invalidArgument, parseUnixTime } from '../../../lib/index.ts';
-import { boolParam, filtersParam, hijack, intParam, readJson, sendEmpty, sendJson } from '../../http.ts';
+import { boolParam, filtersParam, hijack, intParam, openJsonStream, readJson, sendEmpty, sendJson } from '../../http.ts';
 import { route, type Ctx, type Route } from '../../router.ts';
 import type { CreateRequest, WaitCondition } from '../../types/index.ts';
 import type { ContainersBackend } from './backend.ts';
@@ -73,6 +73,14 @@ export function containerRoutes(b: ContainersBackend): Route[] {
         if (ctx.signal.aborted) return;
         ctx.res.end(JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } }) + '\n');
       }
+    }),
+    route('GET', '/containers/:id/stats', async (ctx) => {
+      b.exists(id(ctx));
+      // stream defaults to true; headers go out at once (docker stats waits on them).
+      const stream = ctx.query.get('stream') === null ? true : boolParam(ctx.query, 'stream');
+      const out = openJsonStream(ctx);
+      await b.stats(id(ctx), (v) => out.write(v), { stream, oneShot: boolParam(ctx.query, 'one-shot'), signal: ctx.signal });
+      out.end();
     }),
     route('GET', '/containers/:id/top', async (ctx) => sendJson(ctx, 200, await b.top(id(ctx), ctx.query.get('ps_args') || '-ef'))),
     route('GET', '/containers/:id/logs', async (ctx) => {

@@ -1,0 +1,48 @@
+/**
+ * Resource limits and stats (issue 6) with the real docker CLI: OOM kill reported, pids limit, CPU quota seen in
+ * `docker stats --no-stream`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Daemon } from './harness.ts';
+
+describe('resource limits and stats', () => {
+  let d: Daemon;
+  before(async () => {
+    d = await Daemon.start();
+    await d.importBusybox();
+  });
+  after(async () => {
+    await d?.stop();
+  });
+
+  test('--memory 64m: allocating 200 MB is OOM-killed and inspect says so', async () => {
+    const r = await d.docker(['run', '--name', 'oomer', '--memory', '64m', 'busybox', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=200M', 'count=1']);
+    assert.equal(r.code, 137);
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'oomer']), 'true 137');
+    await d.ok(['rm', 'oomer']);
+    const small = await d.docker(['run', '--rm', '-m', '3m', 'busybox', 'true']);
+    assert.equal(small.code, 125);
+    assert.match(small.stderr, /Minimum memory limit allowed is 6MB/);
+  });
+
+  test('--pids-limit 20 stops a fork bomb', async () => {
+    const r = await d.docker(['run', '--rm', '--pids-limit', '20', 'busybox', 'sh', '-c', 'for i in $(seq 1 40); do sleep 5 & done; wait']);
+    assert.match(r.stderr, /can't fork/);
+  });
+
+  test('--cpus 0.5 holds a busy loop near 50% in docker stats --no-stream', async () => {
+    await d.ok(['run', '-d', '--name', 'busy', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while true; do :; done']);
+    await new Promise((r) => setTimeout(r, 1500));
+    const out = await d.ok(['stats', '--no-stream', '--format', '{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}', 'busy']);
+    const [name, cpu, , , , pids] = out.split(' ');
+    assert.equal(name, 'busy');
+    const pct = Number(cpu.replace('%', ''));
+    assert.ok(pct > 30 && pct < 65, `cpu ${cpu}`);
+    assert.equal(pids, '1');
+    const json = JSON.parse((await d.api('GET', '/v1.50/containers/busy/stats?stream=0&one-shot=1')).body);
+    assert.ok(json.cpu_stats.cpu_usage.total_usage > 0);
+    assert.ok(json.memory_stats.usage > 0);
+    await d.ok(['rm', '-f', 'busy']);
+  });
+});

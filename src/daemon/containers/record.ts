@@ -30,6 +30,8 @@ export interface ContainerState {
   OOMKilled: boolean;
   /** conmon's pid while the container is alive (not part of Docker's JSON). */
   conmonPid: number;
+  /** Present for containers with a healthcheck. */
+  Health?: { Status: 'starting' | 'healthy' | 'unhealthy'; FailingStreak: number; Log: { Start: string; End: string; ExitCode: number; Output: string }[] };
 }
 
 /** A container mount as Docker reports it in inspect's Mounts (plus what Berth needs to set it up again). */

@@ -27,6 +27,7 @@ import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
 import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
 import { resourceLimits } from './resources.ts';
+import { HealthMonitor, healthCommand, type HealthConfig } from './health.ts';
 
 export interface ContainerServiceOptions {
   store: ContainerStore;
@@ -70,6 +71,7 @@ export class ContainerService {
   /** Pending automatic restarts (restart policies) and each container's current back-off. */
   private readonly restartTimers = new Map<string, NodeJS.Timeout>();
   private readonly restartDelays = new Map<string, number>();
+  private readonly health: HealthMonitor;
 
   constructor(o: ContainerServiceOptions) {
     this.o = o;
@@ -77,6 +79,20 @@ export class ContainerService {
     this.images = o.images;
     this.events = o.events;
     this.log = o.log;
+    this.health = new HealthMonitor({
+      get: (id) => this.store.find(id),
+      runtimeOf: (rec) => this.runtimeOf(rec),
+      bundleOf: (id) => this.store.paths(id).bundle,
+      rootfsOf: (id) => this.store.paths(id).rootfs,
+      log: this.log,
+      update: (id, health, changed) => this.locks.run(id, async () => {
+        const cur = this.store.find(id);
+        if (!cur || cur.state.Status !== 'running') return;
+        cur.state = { ...cur.state, Health: health };
+        await this.store.save(cur, { durable: false });
+        if (changed) this.emit(cur, `health_status: ${health.Status}`);
+      }),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- create
@@ -272,9 +288,11 @@ export class ContainerService {
       rec.state = {
         ...rec.state, Status: 'running', Pid: created.pid, conmonPid: created.conmonPid, ExitCode: 0, Error: '',
         StartedAt: rfc3339Nano(), FinishedAt: NULL_TIME, OOMKilled: false,
+        Health: healthCommand(rec.config.Healthcheck as HealthConfig) ? { Status: 'starting', FailingStreak: 0, Log: [] } : undefined,
       };
       await this.store.save(rec);
       T.push(['save', performance.now()]);
+      this.health.start(rec);
       this.log.debug('start phases (ms)', Object.fromEntries(T.slice(1).map(([k, t], i) => [k, Math.round(t - T[i][1])])));
       this.emit(rec, 'start');
     } catch (err) {
@@ -486,6 +504,7 @@ export class ContainerService {
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
+    this.health.stop(rec.id);
     // Read before the runtime's delete removes the cgroup.
     const oom = await oomKilled(`/berth/${rec.id}`);
     this.releaseRuntime(rec);
@@ -543,6 +562,7 @@ export class ContainerService {
             await this.finishLocked(rec, code ?? 255);
           } else {
             this.log.info('re-adopted running container', { id: rec.id.slice(0, 12) });
+            this.health.start(rec);
             await this.o.volumes.adoptMounts(rec.id, rec.mounts);
           }
           return;

@@ -8,7 +8,9 @@ export function stateString(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
   if (s.Status === 'running' || s.Status === 'paused') {
     const up = `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
-    return s.Status === 'paused' ? `${up} (Paused)` : up;
+    if (s.Status === 'paused') return `${up} (Paused)`;
+    if (s.Health) return `${up} (${s.Health.Status === 'starting' ? 'health: starting' : s.Health.Status})`;
+    return up;
   }
   if (s.Status === 'restarting') return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
   if (s.Status === 'removing') return 'Removal In Progress';
@@ -37,6 +39,7 @@ export function inspectView(rec: ContainerRecord, o: { sizeRw?: number; sizeRoot
       Error: s.Error,
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
+      ...(s.Health ? { Health: s.Health } : {}),
     },
     Image: rec.imageId,
     ResolvConfPath: rec.resolvConfPath,
@@ -132,7 +135,8 @@ export function listFilter(filters: Map<string, string[]>, o: {
       (!since || rec.created > since) &&
       any('network', (v) => v in rec.endpoints || rec.hostConfig.NetworkMode === v) &&
       any('volume', (v) => (rec.mounts ?? []).some((m) => m.Name === v || m.Source === v || m.Destination === v)) &&
-      any('is-task', (v) => v === 'false')
+      any('is-task', (v) => v === 'false') &&
+      any('health', (v) => (rec.state.Health?.Status ?? 'none') === v)
     );
   };
 }

@@ -11,6 +11,8 @@ import { ConmonRuntime, prepareHost } from '../runtime/index.ts';
 import { BridgeDriver, DEFAULT_ADDRESS_POOLS, DEFAULT_EXEC_ROOT, DnsServer, Ipam, nftTableFor, type AddressPool } from '../network/index.ts';
 import { NetworkService, hostResolvers } from '../daemon/networks/service.ts';
 import { NetworksBackendImpl } from '../daemon/backend/networks.ts';
+import { CommitBackendImpl } from '../daemon/backend/commit.ts';
+import { commitRoutes } from '../api/routers/commit/routes.ts';
 import { ImageService } from '../image/index.ts';
 import { EventBus } from '../daemon/events.ts';
 import { ContainerStore } from '../daemon/containers/record.ts';
@@ -208,6 +210,7 @@ async function main(): Promise<void> {
         builder: new Builder({ images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), log: log.child({ svc: 'build' }) }),
       })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),
+      ...commitRoutes(new CommitBackendImpl({ containers, images })),
     ],
   });
   for (const h of cfg.hosts) {

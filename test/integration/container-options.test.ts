@@ -179,4 +179,18 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /unknown or invalid runtime name: nope/);
   });
+
+  test('docker commit: changes, deletions, -m/-a/-c, history', async () => {
+    await d.ok(['run', '-d', '--name', 'tocommit', 'busybox', 'sh', '-c', 'echo committed > /hello.txt; rm /bin/ls; sleep 100']);
+    await new Promise((r) => setTimeout(r, 300));
+    const id = await d.ok(['commit', '-m', 'my msg', '-a', 'me', '-c', 'CMD ["cat","/hello.txt"]', 'tocommit', 'snap:v1']);
+    assert.match(id, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(await d.ok(['run', '--rm', 'snap:v1']), 'committed');
+    assert.equal((await d.docker(['run', '--rm', 'snap:v1', 'ls'])).code, 127);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Comment}} {{.Author}} {{len .RootFS.Layers}}', 'snap:v1']), 'my msg me 2');
+    assert.match(await d.ok(['history', 'snap:v1']), /my msg/);
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Running}}', 'tocommit']), 'true');
+    await d.ok(['rm', '-f', 'tocommit']);
+    await d.ok(['rmi', 'snap:v1']);
+  });
 });

@@ -136,6 +136,13 @@ export class ConmonRuntime {
   state(id: string): Promise<OciState | undefined> { return this.cli.state(id); }
   delete(id: string, o: { force?: boolean } = {}): Promise<void> { return this.cli.delete(id, o); }
   list(): Promise<string[]> { return this.cli.list(); }
+
+  /** New cgroup limits for a running container, written next to its bundle for the runtime to read. */
+  async update(id: string, bundleDir: string, resources: object): Promise<void> {
+    const file = join(bundleDir, 'resources.json');
+    await writeJsonAtomic(file, resources, { fsync: false });
+    await this.cli.update(id, file);
+  }
   pause(id: string): Promise<void> { return this.cli.pause(id); }
   resume(id: string): Promise<void> { return this.cli.resume(id); }
   top(id: string): Promise<number[]> { return this.cli.ps(id); }

@@ -62,6 +62,11 @@ export class OciCli {
     }
   }
 
+  /** Applies new cgroup limits to a running container (docker update); `resourcesFile` holds OCI LinuxResources. */
+  async update(id: string, resourcesFile: string): Promise<void> {
+    await this.verb(id, ['update', '--resources', resourcesFile, id]);
+  }
+
   /** Ids of every container the runtime knows under our --root. */
   async list(): Promise<string[]> {
     const r = await this.run(['list', '-q'], { allowFailure: true });

@@ -45,4 +45,14 @@ describe('resource limits and stats', () => {
     assert.ok(json.memory_stats.usage > 0);
     await d.ok(['rm', '-f', 'busy']);
   });
+
+  test('docker update changes limits of a running container; rm -f beats a restart policy', async () => {
+    await d.ok(['run', '-d', '--name', 'upd', '-m', '64m', 'busybox', 'sleep', '100']);
+    await d.ok(['update', '--memory', '128m', '--memory-swap', '256m', '--cpus', '0.5', '--restart', 'on-failure:3', 'upd']);
+    assert.equal(await d.ok(['exec', 'upd', 'cat', '/sys/fs/cgroup/memory/memory.limit_in_bytes']), String(128 * 1024 * 1024));
+    assert.equal(await d.ok(['exec', 'upd', 'cat', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us']), '50000');
+    assert.equal(await d.ok(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}', 'upd']), `${128 * 1024 * 1024} on-failure`);
+    await d.ok(['rm', '-f', 'upd']);
+    assert.equal(await d.ok(['ps', '-aq']), '');
+  });
 });

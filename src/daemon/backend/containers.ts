@@ -2,7 +2,7 @@
 import type { Duplex, Writable } from 'node:stream';
 import { execFile, invalidArgument } from '../../lib/index.ts';
 import type { ContainersBackend } from '../../api/routers/containers/backend.ts';
-import type { CreateRequest, WaitCondition } from '../../api/types/index.ts';
+import type { CreateRequest, HostConfig, WaitCondition } from '../../api/types/index.ts';
 import type { AttachService } from '../containers/attach.ts';
 import { writeLogs } from '../containers/logs.ts';
 import { writeStats } from '../containers/stats.ts';
@@ -37,6 +37,7 @@ export class ContainersBackendImpl implements ContainersBackend {
   remove(ref: string, o: { force?: boolean; volumes?: boolean }) { return this.svc.remove(ref, o); }
   wait(ref: string, c: WaitCondition, o: { signal?: AbortSignal }) { return this.svc.wait(ref, c, o); }
   rename(ref: string, name: string) { return this.svc.rename(ref, name); }
+  update(ref: string, changes: HostConfig) { return this.svc.update(ref, changes); }
   resize(ref: string, size: { height: number; width: number }) { return this.svc.resize(ref, size); }
 
   exists(ref: string) {

@@ -14,7 +14,7 @@ import {
 import {
   buildSpec, resolveUser, readExitFile, isProcessAlive, oomKilled, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
 } from '../../runtime/index.ts';
-import type { CreateRequest, CreateResponse, EndpointSettings, WaitCondition, WaitResponse } from '../../api/types/index.ts';
+import type { CreateRequest, CreateResponse, EndpointSettings, HostConfig, WaitCondition, WaitResponse } from '../../api/types/index.ts';
 import type { EventBus } from '../events.ts';
 import { mergeConfig, normalizeHostConfig, validateRestartPolicy } from './config-merge.ts';
 import type { ContainerImages } from './deps.ts';
@@ -634,6 +634,7 @@ export class ContainerService {
         throw conflict(`cannot remove container "/${rec.name}": container is ${state}: stop the container before removing or force remove`);
       }
       const exited = this.nextExit(rec.id);
+      rec.manuallyStopped = true; // no restart policy brings back a container being removed
       await this.runtimeOf(rec).kill(rec.id, 9, { all: true }).catch(() => undefined);
       if (rec.state.Status === 'paused') await this.runtimeOf(rec).resume(rec.id).catch(() => undefined);
       this.emit(rec, 'kill', { signal: '9' });
@@ -687,6 +688,26 @@ export class ContainerService {
         throw err;
       }
       this.emit(this.store.get(cur.id), 'rename', { oldName: `/${oldName}` });
+    });
+  }
+
+  /** docker update: new resource limits (applied at once to a running container) and restart policy. */
+  async update(ref: string, changes: HostConfig): Promise<{ Warnings: string[] }> {
+    const rec = this.store.get(ref);
+    return this.locks.run(rec.id, async () => {
+      const cur = this.store.get(rec.id);
+      const updatable = ['Memory', 'MemorySwap', 'MemoryReservation', 'NanoCpus', 'CpuShares', 'CpuQuota', 'CpuPeriod', 'CpusetCpus',
+        'CpusetMems', 'PidsLimit', 'BlkioWeight', 'OomKillDisable', 'RestartPolicy'] as const;
+      const hc: HostConfig = { ...cur.hostConfig };
+      for (const k of updatable) if (changes[k] !== undefined && changes[k] !== null) (hc as Record<string, unknown>)[k] = changes[k];
+      if (changes.NanoCpus) { hc.CpuQuota = 0; hc.CpuPeriod = 0; }
+      validateRestartPolicy(hc);
+      const limits = resourceLimits(hc);
+      if (isAlive(cur) && limits) await this.runtimeOf(cur).update(cur.id, this.store.paths(cur.id).bundle, limits);
+      cur.hostConfig = hc;
+      await this.store.save(cur);
+      this.emit(cur, 'update');
+      return { Warnings: [] };
     });
   }
 

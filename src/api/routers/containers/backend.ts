@@ -1,6 +1,6 @@
 /** What the containers router needs from the daemon, split by role (moby router/container/backend.go). */
 import type { Duplex, Writable } from 'node:stream';
-import type { CreateRequest, CreateResponse, WaitCondition, WaitResponse } from '../../types/index.ts';
+import type { CreateRequest, CreateResponse, HostConfig, WaitCondition, WaitResponse } from '../../types/index.ts';
 
 type Op = { signal?: AbortSignal };
 
@@ -15,6 +15,7 @@ export interface ContainerStateBackend {
   remove(ref: string, o: { force?: boolean; volumes?: boolean }): Promise<void>;
   wait(ref: string, condition: WaitCondition, o: Op): Promise<WaitResponse>;
   rename(ref: string, name: string): Promise<void>;
+  update(ref: string, changes: HostConfig): Promise<{ Warnings: string[] }>;
 }
 
 export interface ContainerQueryBackend {

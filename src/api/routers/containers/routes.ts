@@ -2,7 +2,7 @@
 import { invalidArgument, parseUnixTime } from '../../../lib/index.ts';
 import { boolParam, filtersParam, hijack, intParam, openJsonStream, readJson, sendEmpty, sendJson } from '../../http.ts';
 import { route, type Ctx, type Route } from '../../router.ts';
-import type { CreateRequest, WaitCondition } from '../../types/index.ts';
+import type { CreateRequest, HostConfig, WaitCondition } from '../../types/index.ts';
 import type { ContainersBackend } from './backend.ts';
 
 export function containerRoutes(b: ContainersBackend): Route[] {
@@ -49,6 +49,9 @@ export function containerRoutes(b: ContainersBackend): Route[] {
     route('POST', '/containers/:id/rename', async (ctx) => {
       await b.rename(id(ctx), ctx.query.get('name') ?? '');
       sendEmpty(ctx);
+    }),
+    route('POST', '/containers/:id/update', async (ctx) => {
+      sendJson(ctx, 200, await b.update(id(ctx), (await readJson<HostConfig>(ctx)) ?? {}));
     }),
     route('POST', '/containers/:id/resize', async (ctx) => {
       await b.resize(id(ctx), { height: intParam(ctx.query, 'h', 0)!, width: intParam(ctx.query, 'w', 0)! });

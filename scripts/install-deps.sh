@@ -10,7 +10,7 @@ APT_PACKAGES=(
   busybox-static tini                   # test images; --init
   iproute2 nftables iptables            # networking
   zstd pigz xz-utils bzip2 tar procps   # layers and archives; ps for `top`
-  tmux curl docker-compose              # interactive (TTY) tests; setup checks; compose v1 compatibility
+  tmux curl docker-compose openssl      # interactive (TTY) tests; setup checks; compose v1; TLS test certificates
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -3,6 +3,7 @@
  * route table. Knows nothing of containers or images: routers bring their own backends.
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { chmod, rm } from 'node:fs/promises';
 import { isEngineError, rootLogger, type Logger } from '../lib/index.ts';
@@ -14,18 +15,28 @@ import { API_VERSION, MIN_API_VERSION } from './version.ts';
 
 export interface ApiServerOptions { routes: Route[]; log?: Logger }
 
+/** TLS for TCP listeners, as dockerd's --tls/--tlsverify: with `ca`, clients must present a certificate it signed. */
+export interface ApiTls { cert: Buffer; key: Buffer; ca?: Buffer }
+
 export class ApiServer {
   readonly router = new Router();
-  private readonly server: Server;
+  private readonly servers: Server[] = [];
   private readonly log: Logger;
   private readonly sockets = new Set<Duplex>();
 
   constructor(o: ApiServerOptions) {
     this.log = o.log ?? rootLogger;
     this.router.add(o.routes);
-    this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 });
-    this.server.on('request', (req, res) => void this.dispatch(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  }
+
+  /** One server per listener, all sharing the route table. */
+  private makeServer(tls?: ApiTls): Server {
+    const base = { keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 };
+    const server = tls
+      ? createHttpsServer({ ...base, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) })
+      : createServer(base);
+    server.on('request', (req, res) => void this.dispatch(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void (async () => {
         // An upgrade request's body (exec start's JSON) arrives with the raw bytes: split it off by length.
         const { body, rest } = await readUpgradeBody(socket, head, Number(req.headers['content-length'] ?? 0));
@@ -34,27 +45,34 @@ export class ApiServer {
         await this.dispatch(req, res, { socket, head: rest, body });
       })();
     });
-    this.server.on('connection', (s) => {
+    server.on(tls ? 'secureConnection' : 'connection', (s: Duplex) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    this.servers.push(server);
+    return server;
   }
 
-  /** Listens on `unix:///path` (mode 0660: the API socket is never world-accessible) or `tcp://host:port`. */
-  async listen(host: string): Promise<void> {
+  /**
+   * Listens on `unix:///path` (mode 0660: the API socket is never world-accessible) or `tcp://host:port`
+   * (TLS when given, as dockerd on 2376).
+   */
+  async listen(host: string, o: { tls?: ApiTls } = {}): Promise<void> {
     const u = new URL(host);
     if (u.protocol === 'unix:') {
       const path = u.pathname;
       await rm(path, { force: true });
+      const server = this.makeServer();
       await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject);
-        this.server.listen(path, () => resolve());
+        server.once('error', reject);
+        server.listen(path, () => resolve());
       });
       await chmod(path, 0o660);
     } else if (u.protocol === 'tcp:') {
+      const server = this.makeServer(o.tls);
       await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject);
-        this.server.listen(Number(u.port || 2375), u.hostname, () => resolve());
+        server.once('error', reject);
+        server.listen(Number(u.port || (o.tls ? 2376 : 2375)), u.hostname, () => resolve());
       });
     } else {
       throw new Error(`unsupported host ${host}`);
@@ -62,10 +80,9 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      for (const s of this.sockets) s.destroy();
-    });
+    const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const s of this.sockets) s.destroy();
+    await closed;
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer; body: Buffer }): Promise<void> {

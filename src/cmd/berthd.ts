@@ -36,6 +36,8 @@ import { BuildBackendImpl } from '../daemon/backend/build.ts';
 
 interface DaemonConfig {
   dataRoot: string;
+  /** --tlsverify / --tls with --tlscacert, --tlscert, --tlskey: TLS on TCP listeners. */
+  tls?: { verify: boolean; cacert?: string; cert: string; key: string };
   execRoot: string;
   bridge: string;
   bip?: string;
@@ -61,6 +63,11 @@ Options:
       --log-level string   Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
   -p, --pidfile string     Path to use for daemon PID file
       --runtime string     Default OCI runtime: crun or runc (default "crun")
+      --tls                Use TLS on TCP listeners; implied by --tlsverify
+      --tlscacert string   Trust certs signed only by this CA
+      --tlscert string     Path to TLS certificate file
+      --tlskey string      Path to TLS key file
+      --tlsverify          Use TLS and verify the remote (clients must present a certificate signed by --tlscacert)
 `;
 
 async function parseArgs(argv: string[]): Promise<DaemonConfig> {
@@ -75,7 +82,11 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     const m = /^--?([\w-]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unexpected argument: ${a}`);
     const name = names[m[1]] ?? m[1];
-    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool'].includes(name)) throw new Error(`unknown flag: ${a}`);
+    if (name === 'tls' || name === 'tlsverify') {
+      (flags[name] ??= []).push(m[2] ?? 'true');
+      continue;
+    }
+    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool', 'tlscacert', 'tlscert', 'tlskey'].includes(name)) throw new Error(`unknown flag: ${a}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`flag needs an argument: ${a}`);
     (flags[name] ??= []).push(value);
@@ -89,7 +100,14 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
   if (runtime && runtime !== 'crun' && runtime !== 'runc') throw new Error(`unknown runtime: ${runtime}`);
   const poolFlags = flags['default-address-pool']?.map(parsePoolOpt);
   const pools = poolFlags ?? (file['default-address-pools'] as AddressPool[] | undefined) ?? DEFAULT_ADDRESS_POOLS;
+  const tlsVerify = (flags.tlsverify?.at(-1) ?? String(file.tlsverify ?? '')) === 'true';
+  const tlsOn = tlsVerify || (flags.tls?.at(-1) ?? String(file.tls ?? '')) === 'true';
+  const tlsCert = pick('tlscert', 'tlscert');
+  const tlsKey = pick('tlskey', 'tlskey');
+  if (tlsOn && (!tlsCert || !tlsKey)) throw new Error('--tls needs --tlscert and --tlskey');
+  if (tlsVerify && !pick('tlscacert', 'tlscacert')) throw new Error('--tlsverify needs --tlscacert');
   return {
+    tls: tlsOn ? { verify: tlsVerify, cacert: pick('tlscacert', 'tlscacert'), cert: tlsCert!, key: tlsKey! } : undefined,
     dataRoot: resolve(pick('data-root', 'data-root') ?? '/var/lib/berth'),
     execRoot: resolve(pick('exec-root', 'exec-root') ?? DEFAULT_EXEC_ROOT),
     bridge: pick('bridge', 'bridge') ?? 'berth0',
@@ -213,9 +231,14 @@ async function main(): Promise<void> {
       ...commitRoutes(new CommitBackendImpl({ containers, images })),
     ],
   });
+  const tls = cfg.tls && {
+    cert: await readFile(cfg.tls.cert), key: await readFile(cfg.tls.key),
+    ca: cfg.tls.verify && cfg.tls.cacert ? await readFile(cfg.tls.cacert) : undefined,
+  };
   for (const h of cfg.hosts) {
     if (h.startsWith('unix://')) await mkdir(dirname(new URL(h).pathname), { recursive: true, mode: 0o755 });
-    await server.listen(h);
+    if (h.startsWith('tcp://') && !tls) log.warn('API listening on TCP without TLS: anyone who can reach it controls this host', { host: h });
+    await server.listen(h, { tls });
     log.info('API listening', { host: h });
   }
   if (cfg.pidfile) await writeFile(cfg.pidfile, `${process.pid}\n`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark side by side with the reference engines (installs Debian's docker.io and podman if missing).
-# Usage: sudo bash bench/run.sh [engine-core|networking]
+# Usage: sudo bash bench/run.sh [engine-core|networking|operations|build]
 set -euo pipefail
 repo=$(dirname "$(dirname "$(readlink -f "$0")")")
 cd "$repo"

@@ -19,6 +19,7 @@ import { ContainerStore } from '../daemon/containers/record.ts';
 import { ContainerService } from '../daemon/containers/service.ts';
 import { AttachService } from '../daemon/containers/attach.ts';
 import { ExitWatcher } from '../daemon/containers/exit-watcher.ts';
+import { LogRotator } from '../daemon/containers/log-rotation.ts';
 import { ExecService } from '../daemon/exec/service.ts';
 import { ContainersBackendImpl } from '../daemon/backend/containers.ts';
 import { ExecBackendImpl } from '../daemon/backend/exec.ts';
@@ -188,6 +189,12 @@ async function main(): Promise<void> {
   exits.start();
   await exits.rescan();
   await containers.startByPolicy();
+  const logRotator = new LogRotator({
+    containers: () => store.all(),
+    reopen: (rec) => containers.runtimeOf(rec).reopenLogs(store.paths(rec.id).bundle),
+    log,
+  });
+  logRotator.start();
 
   const attach = new AttachService({ containers, runtime, log });
   const execs = new ExecService({ containers, log });
@@ -250,6 +257,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('shutting down; containers keep running', { signal });
     exits[Symbol.dispose]();
+    logRotator.stop();
     await dns.closeAll();
     await server.close();
     if (cfg.pidfile) await rm(cfg.pidfile, { force: true });

@@ -163,6 +163,11 @@ export class ConmonRuntime {
     await writeCtl(bundleDir, `1 ${Math.trunc(size.height)} ${Math.trunc(size.width)}\n`);
   }
 
+  /** Makes conmon reopen its log file (after the daemon renamed it for rotation). */
+  async reopenLogs(bundleDir: string): Promise<void> {
+    await writeCtl(bundleDir, '2 0 0\n');
+  }
+
   async exec(id: string, bundleDir: string, p: ExecProcess, o: { signal?: AbortSignal } = {}): Promise<ExecSession> {
     o.signal?.throwIfAborted();
     const session = randomBytes(8).toString('hex');

@@ -3,7 +3,7 @@
  * F ends a line, P is a piece of a longer line (or output without a trailing newline). Entries follow
  * Docker's log semantics: P pieces are joined with the F that completes them and F lines keep their "\n".
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { errnoCode } from '../lib/errdefs.ts';
 
@@ -107,7 +107,7 @@ export async function* readLogs(path: string, o: ReadLogsOptions = {}): AsyncGen
     if (!waited) return;
     fh = waited;
   }
-  const reader = new LineReader(fh);
+  let reader = new LineReader(fh);
   const joiner = new Joiner();
   let pastUntil = false;
   const accept = (e: LogEntry) => {
@@ -125,8 +125,14 @@ export async function* readLogs(path: string, o: ReadLogsOptions = {}): AsyncGen
     return out;
   };
   try {
-    // Backlog: tail keeps only the last N messages.
-    let backlog = entriesOf(await reader.readLines());
+    // Backlog: rotated files first (path.N … path.1, oldest first), then the current file; tail keeps the last N.
+    let backlog: LogEntry[] = [];
+    for (const rotated of await rotatedFiles(path)) {
+      const rfh = await open(rotated, 'r').catch(() => undefined);
+      if (!rfh) continue;
+      try { backlog.push(...entriesOf(await new LineReader(rfh).readLines())); } finally { await rfh.close(); }
+    }
+    backlog.push(...entriesOf(await reader.readLines()));
     if (!o.follow) backlog.push(...joiner.flush().filter(accept));
     if (o.tail !== undefined && o.tail >= 0) backlog = o.tail === 0 ? [] : backlog.slice(-o.tail);
     for (const e of backlog) yield e;
@@ -145,6 +151,15 @@ export async function* readLogs(path: string, o: ReadLogsOptions = {}): AsyncGen
     try {
       for (;;) {
         for (const e of entriesOf(await reader.readLines())) yield e;
+        // Rotation: the daemon renamed the file and conmon reopened a new one; drain the old, follow the new.
+        const current = await stat(path).catch(() => undefined);
+        if (current && current.ino !== (await fh.stat()).ino) {
+          for (const e of entriesOf(await reader.readLines())) yield e;
+          await fh.close();
+          fh = await open(path, 'r');
+          reader = new LineReader(fh);
+          continue;
+        }
         if (pastUntil || o.signal?.aborted) return;
         if (stopped) {
           // drain whatever the process wrote before it stopped
@@ -173,4 +188,15 @@ async function waitForFile(path: string, o: ReadLogsOptions): Promise<FileHandle
     if (stopped) return undefined;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** `<path>.N` … `<path>.1` that exist, oldest first (the daemon's rotation scheme for max-size/max-file). */
+async function rotatedFiles(path: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let n = 1; ; n++) {
+    const p = `${path}.${n}`;
+    if (!(await stat(p).catch(() => undefined))) break;
+    out.unshift(p);
+  }
+  return out;
 }

@@ -193,4 +193,21 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     await d.ok(['rm', '-f', 'tocommit']);
     await d.ok(['rmi', 'snap:v1']);
   });
+
+  test('--log-opt max-size/max-file rotates the log; docker logs reads across rotated files', async () => {
+    const id = await d.ok(['run', '-d', '--name', 'rot', '--log-opt', 'max-size=2k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c',
+      'i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); sleep 0.01; done; echo done; sleep 100']);
+    for (let i = 0; i < 80 && !(await d.ok(['logs', '--tail', '1', 'rot'])).includes('done'); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1200));
+    const logs = (await d.ok(['logs', 'rot'])).split('\n');
+    assert.equal(logs.at(-1), 'done');
+    assert.ok(logs.length < 300, `old lines were rotated away (${logs.length} left)`);
+    assert.equal(logs.length, new Set(logs).size, 'no line twice');
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(`${d.dataRoot}/containers/${id}`)).filter((f) => f.startsWith('ctr.log')).sort();
+    assert.deepEqual(files, ['ctr.log', 'ctr.log.1', 'ctr.log.2']);
+    await d.ok(['rm', '-f', 'rot']);
+    const bad = await d.docker(['run', '--rm', '--log-opt', 'max-file=3', 'busybox', 'true']);
+    assert.match(bad.stderr, /max-file cannot be set without max-size/);
+  });
 });

@@ -27,6 +27,7 @@ import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
 import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
 import { resourceLimits } from './resources.ts';
+import { rotationPolicy } from './log-rotation.ts';
 import { HealthMonitor, healthCommand, type HealthConfig } from './health.ts';
 
 export interface ContainerServiceOptions {
@@ -113,6 +114,7 @@ export class ContainerService {
     }
     validateRestartPolicy(hostConfig);
     resourceLimits(hostConfig); // Docker's checks, at create
+    rotationPolicy(hostConfig.LogConfig?.Config);
     hostConfig.Runtime = hostConfig.Runtime || this.o.defaultRuntime;
     if (!this.o.runtimes[hostConfig.Runtime]) throw invalidArgument(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
     const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);

@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     emit: (action, id, attrs) => events.publish('network', action, id, attrs),
     containers: () => store.all(),
     defaultBridge: { name: cfg.bridge, cidr: cfg.bip },
+    netnsDir: join(cfg.execRoot, 'netns'),
     pools: cfg.pools,
   });
   const volumes = new VolumeService({

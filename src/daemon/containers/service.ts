@@ -577,16 +577,19 @@ export class ContainerService {
           rec.state = { ...rec.state, Status: 'exited' };
           await this.store.save(rec);
         }
-        // created/exited: make sure nothing from an interrupted start is left behind
+        // created/exited: make sure nothing from an interrupted start is left behind. A crash in the middle of
+        // a start may have mounted, networked or created the container before its record said so: clean up by
+        // id, not by what the record knows (each step is idempotent).
         if (alive && rec.state.conmonPid) process.kill(rec.state.conmonPid, 'SIGKILL');
         await this.runtimeOf(rec).delete(rec.id, { force: true }).catch(() => undefined);
-        if (rec.netnsPath || rec.ports?.length) {
-          await this.releaseNetworkLocked(rec);
-          await this.store.save(rec);
-        }
-        if (rec.mounted) {
-          await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch(() => undefined);
+        await this.releaseNetworkLocked(rec);
+        await this.o.networks?.releaseOrphaned(rec.id);
+        await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch(() => undefined);
+        await this.o.volumes.releaseMounts(rec.id, rec.mounts).catch(() => undefined);
+        if (rec.mounted || rec.netnsPath || rec.ports?.length) {
           rec.mounted = false;
+          rec.netnsPath = undefined;
+          rec.ports = undefined;
           await this.store.save(rec);
         }
       });

@@ -4,6 +4,7 @@
  * the kernel work; this service owns the records and decides.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { conflict, forbidden, invalidArgument, notFound, rfc3339Nano, type Logger } from '../../lib/index.ts';
 import {
@@ -36,6 +37,8 @@ export interface NetworkServiceOptions {
   containers: () => ContainerRecord[];
   defaultBridge: { name: string; cidr?: string };
   pools: AddressPool[];
+  /** Where the driver keeps netns files (<netnsDir>/<containerId>), for clean-up after a crash. */
+  netnsDir: string;
 }
 
 const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
@@ -277,6 +280,21 @@ export class NetworkService {
       rec.endpoints[name] = clearRuntime(ep);
     }
     if (rec.netnsPath) await this.o.driver.deleteNetns(rec.netnsPath).catch((err) => this.o.log.warn('netns delete failed', { id: rec.id, err }));
+  }
+
+  /**
+   * After a crash in the middle of a start the record may not know what was set up: release by container id
+   * whatever exists (published ports, addresses it owns, its netns). Idempotent.
+   */
+  async releaseOrphaned(containerId: string): Promise<void> {
+    await this.o.driver.unpublish(containerId).catch(() => undefined);
+    for (const n of this.store.all()) {
+      if (n.Driver !== 'bridge') continue;
+      for (const a of await this.o.ipam.allocations(n.Id).catch(() => [])) {
+        if (a.owner === containerId) await this.o.ipam.release(n.Id, a.ip).catch(() => undefined);
+      }
+    }
+    await this.o.driver.deleteNetns(join(this.o.netnsDir, containerId)).catch(() => undefined);
   }
 
   /** Connects a running container to one more network (docker network connect). */

@@ -13,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  sideBySide, busyboxTar,
   BENCH_RUNS as RUNS, daemonMemoryMb, dockerOn, median, mustOk, sh, startBerth, startDockerd, stopEngine, timeIt, type Engine,
 } from './engines.ts';
 
@@ -52,17 +53,7 @@ async function benchEngine(e: Engine, tar: string) {
 }
 
 async function main(): Promise<void> {
-  const tar = join(tmpdir(), 'berth-bench-busybox.tar');
-  await mustOk(sh('bash', [join(import.meta.dirname, '../scripts/make-busybox-tar.sh'), tar]), 'busybox tar');
-  const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
-  for (const start of [startBerth, startDockerd]) {
-    const e = await start();
-    try {
-      results[e.name] = await benchEngine(e, tar);
-    } finally {
-      await stopEngine(e);
-    }
-  }
+  const results = await sideBySide(benchEngine);
   const b = results.berth;
   const d = results.dockerd;
   const row = (what: string, bv: number, dv: number, unit: string) =>
@@ -73,7 +64,7 @@ async function main(): Promise<void> {
   row('daemon RSS idle', b.idle.daemon, d.idle.daemon, 'MB');
   row(`daemon RSS with ${CONTAINERS} containers`, b.loaded.daemon, d.loaded.daemon, 'MB');
   row(`daemon + per-container helpers, ${CONTAINERS} ctrs`, b.loaded.withHelpers, d.loaded.withHelpers, 'MB');
-  const podman = await podmanRunLatency(tar).catch((err) => {
+  const podman = await podmanRunLatency(await busyboxTar()).catch((err) => {
     console.log(`podman: ${(err as Error).message.split('\n')[0]}`);
     return undefined;
   });

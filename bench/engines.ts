@@ -162,3 +162,25 @@ export async function stopEngine(e: Engine): Promise<void> {
   }
   await rm(e.root, { recursive: true, force: true });
 }
+
+/** The busybox test image as a tar (built once, cached in the temp dir). */
+export async function busyboxTar(): Promise<string> {
+  const tar = join(tmpdir(), 'berth-bench-busybox.tar');
+  await mustOk(sh('bash', [join(REPO, 'scripts/make-busybox-tar.sh'), tar]), 'busybox tar');
+  return tar;
+}
+
+/** Runs one benchmark on Berth, then on dockerd, each started fresh and removed afterwards. */
+export async function sideBySide<R>(bench: (e: Engine, tar: string) => Promise<R>, engines = [startBerth, () => startDockerd()]): Promise<{ berth: R; dockerd: R }> {
+  const tar = await busyboxTar();
+  const results: Record<string, R> = {};
+  for (const start of engines) {
+    const e = await start();
+    try {
+      results[e.name] = await bench(e, tar);
+    } finally {
+      await stopEngine(e);
+    }
+  }
+  return { berth: results.berth, dockerd: results.dockerd };
+}

@@ -10,7 +10,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_RUNS, median, mustOk, sh, startBerth, startDockerd, stopEngine, timeIt, dockerOn, type Engine } from './engines.ts';
+import { BENCH_RUNS, median, mustOk, sh, sideBySide, startBerth, startDockerd, timeIt, dockerOn, type Engine } from './engines.ts';
 
 const PARALLEL = Number(process.env.BENCH_CONTAINERS ?? 50);
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www'];
@@ -38,19 +38,10 @@ async function benchEngine(e: Engine, tar: string) {
 }
 
 async function main(): Promise<void> {
-  const tar = join(tmpdir(), 'berth-bench-busybox.tar');
-  await mustOk(sh('bash', [join(import.meta.dirname, '../scripts/make-busybox-tar.sh'), tar]), 'busybox tar');
   const rules = (await sh('iptables-save', [])).out;
-  const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
+  let results: { berth: Awaited<ReturnType<typeof benchEngine>>; dockerd: Awaited<ReturnType<typeof benchEngine>> };
   try {
-    for (const start of [() => startBerth(), () => startDockerd({ network: true })]) {
-      const e = await start();
-      try {
-        results[e.name] = await benchEngine(e, tar);
-      } finally {
-        await stopEngine(e);
-      }
-    }
+    results = await sideBySide(benchEngine, [startBerth, () => startDockerd({ network: true })]);
   } finally {
     // dockerd leaves its chains and docker0 behind: put the host back as it was.
     await sh('bash', ['-c', 'printf "%s" "$1" | iptables-restore', '_', rules]);

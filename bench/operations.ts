@@ -10,6 +10,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  sideBySide,
   BENCH_RUNS, daemonMemoryMb, dockerOn, median, mustOk, sh, startBerth, startDockerd, stopEngine, timeIt, type Engine,
 } from './engines.ts';
 
@@ -38,17 +39,7 @@ async function benchEngine(e: Engine, tar: string) {
 }
 
 async function main(): Promise<void> {
-  const tar = join(tmpdir(), 'berth-bench-busybox.tar');
-  await mustOk(sh('bash', [join(import.meta.dirname, '../scripts/make-busybox-tar.sh'), tar]), 'busybox tar');
-  const results: Record<string, Awaited<ReturnType<typeof benchEngine>>> = {};
-  for (const start of [startBerth, startDockerd]) {
-    const e = await start();
-    try {
-      results[e.name] = await benchEngine(e, tar);
-    } finally {
-      await stopEngine(e);
-    }
-  }
+  const results = await sideBySide(benchEngine);
   const b = results.berth;
   const d = results.dockerd;
   const row = (what: string, bv: number, dv: number, unit: string) =>

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   sideBySide, busyboxTar,
-  BENCH_RUNS as RUNS, daemonMemoryMb, dockerOn, median, mustOk, sh, startBerth, startDockerd, stopEngine, timeIt, type Engine,
+  BENCH_RUNS as RUNS, daemonMemoryMb, dockerOn, median, mustOk, sh, timeIt, type Engine,
 } from './engines.ts';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 50);

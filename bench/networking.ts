@@ -8,8 +8,6 @@
  * with its iptables rules; the host's iptables ruleset is saved first and restored afterwards, and every bridge,
  * netns and nftables table either engine made is removed.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BENCH_RUNS, median, mustOk, sh, sideBySide, startBerth, startDockerd, timeIt, dockerOn, type Engine } from './engines.ts';
 
 const PARALLEL = Number(process.env.BENCH_CONTAINERS ?? 50);

@@ -7,11 +7,9 @@
  * with 200 running containers; daemon memory with 200 containers. Containers use --network none so both
  * engines do the same work (dockerd runs without its bridge here).
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   sideBySide,
-  BENCH_RUNS, daemonMemoryMb, dockerOn, median, mustOk, sh, startBerth, startDockerd, stopEngine, timeIt, type Engine,
+  BENCH_RUNS, daemonMemoryMb, dockerOn, median, mustOk, timeIt, type Engine,
 } from './engines.ts';
 
 const PARALLEL_CONTAINERS = 50;

@@ -88,10 +88,6 @@ export class NftFirewall {
   }
 }
 
-function portKey(p: PortElement): string {
-  const ip = p.hostIp === '' || p.hostIp === '0.0.0.0' ? '0.0.0.0/0' : p.hostIp;
-  return `${ip} . ${p.proto} . ${p.hostPort}`;
-}
 
 function skeleton(T: string): string {
   return `

@@ -10,7 +10,6 @@ import { ConmonRuntime } from './conmon-runtime.ts';
 import { prepareHost } from './host.ts';
 import { readExitFile, isProcessAlive } from './exit-file.ts';
 import { readLogs } from './logs.ts';
-import type { AttachStreams } from './attach.ts';
 
 let fx: Awaited<ReturnType<typeof makeBusyboxRootfs>>;
 let rt: ConmonRuntime;

@@ -210,4 +210,21 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     const bad = await d.docker(['run', '--rm', '--log-opt', 'max-file=3', 'busybox', 'true']);
     assert.match(bad.stderr, /max-file cannot be set without max-size/);
   });
+
+  test('system prune -a --volumes -f frees images, anonymous volumes, networks and stopped containers', async () => {
+    await d.ok(['tag', 'busybox', 'prunable:1']);
+    // Since API 1.42 --volumes prunes anonymous volumes only, as Docker does; named ones stay.
+    await d.ok(['create', '--name', 'stopped-one', '-v', '/anon', '-v', 'kept_vol:/data', 'busybox', 'true']);
+    await d.ok(['network', 'create', 'unused_net']);
+    const out = await d.ok(['system', 'prune', '-a', '--volumes', '-f']);
+    assert.match(out, /Deleted Containers:/);
+    assert.match(out, /Deleted Networks:\nunused_net/);
+    assert.match(out, /Deleted Volumes:\n[0-9a-f]{64}/);
+    assert.match(out, /untagged: prunable:1/);
+    assert.equal(await d.ok(['images', '-q']), '');
+    assert.equal(await d.ok(['volume', 'ls', '-q']), 'kept_vol');
+    assert.match(await d.ok(['system', 'df']), /^Images\s+0\s+0\s+0B/m);
+    await d.ok(['volume', 'rm', 'kept_vol']);
+    await d.importBusybox();
+  });
 });

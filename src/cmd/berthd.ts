@@ -36,6 +36,8 @@ import { Builder, buildContainers } from '../daemon/build/index.ts';
 import { BuildBackendImpl } from '../daemon/backend/build.ts';
 
 interface DaemonConfig {
+  /** The --config file, re-read on SIGHUP. */
+  configFile?: string;
   dataRoot: string;
   /** --tlsverify / --tls with --tlscacert, --tlscert, --tlskey: TLS on TCP listeners. */
   tls?: { verify: boolean; cacert?: string; cert: string; key: string };
@@ -108,6 +110,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
   if (tlsOn && (!tlsCert || !tlsKey)) throw new Error('--tls needs --tlscert and --tlskey');
   if (tlsVerify && !pick('tlscacert', 'tlscacert')) throw new Error('--tlsverify needs --tlscacert');
   return {
+    configFile: flags.config?.[0],
     tls: tlsOn ? { verify: tlsVerify, cacert: pick('tlscacert', 'tlscacert'), cert: tlsCert!, key: tlsKey! } : undefined,
     dataRoot: resolve(pick('data-root', 'data-root') ?? '/var/lib/berth'),
     execRoot: resolve(pick('exec-root', 'exec-root') ?? DEFAULT_EXEC_ROOT),
@@ -264,6 +267,19 @@ async function main(): Promise<void> {
     if (cfg.pidfile) await rm(cfg.pidfile, { force: true });
     process.exit(0);
   };
+  // SIGHUP reloads what can change without a restart (as dockerd reloads its daemon.json): the log level.
+  process.on('SIGHUP', () => void (async () => {
+    if (!cfg.configFile) return;
+    try {
+      const file = JSON.parse(await readFile(cfg.configFile, 'utf8')) as Record<string, unknown>;
+      const level = String(file['log-level'] ?? 'info');
+      if (isLevel(level)) configureLogging({ level });
+      log.info('configuration reloaded', { file: cfg.configFile, 'log-level': level });
+      events.publish('daemon', 'reload', 'berthd', { 'log-level': level });
+    } catch (err) {
+      log.error('configuration reload failed', { err });
+    }
+  })());
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -24,6 +24,7 @@ import { ExecService } from '../daemon/exec/service.ts';
 import { ContainersBackendImpl } from '../daemon/backend/containers.ts';
 import { ExecBackendImpl } from '../daemon/backend/exec.ts';
 import { SystemService } from '../daemon/system/service.ts';
+import { systemCheck } from '../daemon/system/check.ts';
 import { LocalVolumeDriver, VolumeStore } from '../volume/index.ts';
 import { VolumeService } from '../daemon/volumes/service.ts';
 import { VolumesBackendImpl } from '../daemon/backend/volumes.ts';
@@ -210,6 +211,7 @@ async function main(): Promise<void> {
       layersSize: () => images.layersSize(),
       containers: () => containersBackend.list({ all: true, size: true, filters: new Map() }),
       volumes: async () => (await volumes.list({}, { size: true })).Volumes,
+      check: (o) => systemCheck({ store, images, networks, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot }, o),
     },
     containers: store,
     events,

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { arch as hostArch } from 'node:os';
 import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
 import type { Readable, Transform } from 'node:stream';
 import { filterProcess } from '../lib/filter-process.ts';
 import { conflict, invalidArgument, isNotFound, notFound } from '../lib/errdefs.ts';
@@ -94,6 +95,40 @@ export class ImageService {
     for (const k of stale) await snapshots.remove(k);
     await s.gc();
     return s;
+  }
+
+  /**
+   * `berth system check`: every blob matches its digest (a corrupt one is removed when `repair`), every image's
+   * config blob and layer snapshots are present. Returns what is wrong (and what was repaired).
+   */
+  async verify(o: { repair?: boolean } = {}): Promise<{ problems: string[]; repaired: string[] }> {
+    const problems: string[] = [];
+    const repaired: string[] = [];
+    await this.content.walk(async (b) => {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(this.content.blobPath(b.digest))) hash.update(chunk as Buffer);
+      if (`sha256:${hash.digest('hex')}` === b.digest) return;
+      problems.push(`blob ${b.digest}: content does not match its digest`);
+      if (o.repair) {
+        await this.content.delete(b.digest);
+        repaired.push(`removed corrupt blob ${b.digest}`);
+      }
+    });
+    const snapshots = new Set<string>();
+    await this.snapshots.walk(async (i) => { snapshots.add(i.name); });
+    for (const r of this.records.all()) {
+      let config: ImageConfig;
+      try {
+        config = await this.config(r.id);
+      } catch {
+        problems.push(`image ${r.id}: config blob missing`);
+        continue;
+      }
+      for (const chain of chainIds(config.rootfs.diff_ids) as string[]) {
+        if (!snapshots.has(chain)) problems.push(`image ${r.id}: layer snapshot ${chain} missing`);
+      }
+    }
+    return { problems, repaired };
   }
 
   setUsageChecker(fn: UsageChecker): void {

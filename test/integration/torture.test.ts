@@ -58,6 +58,8 @@ describe('crash safety', () => {
     for (const img of (await d.ok(['images', '-q'])).split('\n').filter(Boolean)) await d.ok(['image', 'inspect', img]);
     await d.ok(['volume', 'ls']);
     await d.ok(['network', 'ls']);
+    const check = await d.berth(['system', 'check']);
+    assert.equal(check.code, 0, `system check after restart:\n${check.stdout}${check.stderr}`);
   }
 
   test(`SIGKILL at ${POINTS} random moments leaves a consistent store`, async () => {

@@ -45,6 +45,7 @@ export const COMMANDS: Record<string, Entry> = {
   'system version': entry('Show the Docker version information', ['version'], async () => (await import('./system/version.ts')).versionCommand),
   'system info': entry('Display system-wide information', ['system info', 'info'], async () => (await import('./system/info.ts')).infoCommand),
   'system events': entry('Get real time events from the server', ['system events', 'events'], async () => (await import('./system/events.ts')).eventsCommand),
+  'system check': entry('Verify the store and repair what is safe to repair (Berth)', ['system check'], async () => (await import('./system/check.ts')).checkCommand),
 };
 
 /** Top-level words and group verbs that name a canonical command. */

@@ -19,6 +19,7 @@ export interface SystemFacts {
   layersSize: () => Promise<number>;
   containers: () => Promise<unknown[]>;
   volumes: () => Promise<unknown[]>;
+  check: (o: { repair: boolean }) => Promise<{ problems: string[]; repaired: string[] }>;
 }
 
 export class SystemService {
@@ -103,6 +104,10 @@ export class SystemService {
     await done;
     clearTimeout(timer);
     unsubscribe();
+  }
+
+  check(o: { repair: boolean }): Promise<{ problems: string[]; repaired: string[] }> {
+    return this.facts.check(o);
   }
 
   async df(): Promise<Record<string, unknown>> {

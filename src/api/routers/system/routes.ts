@@ -1,6 +1,6 @@
 /** Engine API routes for the daemon itself: ping, version, info, events, plugins, df. */
 import { parseUnixTime } from '../../../lib/index.ts';
-import { filtersParam, openJsonStream, sendJson } from '../../http.ts';
+import { boolParam, filtersParam, openJsonStream, sendJson } from '../../http.ts';
 import { route, type Route } from '../../router.ts';
 import { API_VERSION } from '../../version.ts';
 
@@ -10,6 +10,8 @@ export interface SystemBackend {
   /** Streams events (past ones since `since`, then live) until `until` or the signal; calls `send` for each. */
   events(o: { since?: number; until?: number; filters: Map<string, string[]>; signal: AbortSignal }, send: (e: unknown) => void): Promise<void>;
   df(): Promise<Record<string, unknown>>;
+  /** Berth's own `system check` (not a Docker endpoint). */
+  check(o: { repair: boolean }): Promise<{ problems: string[]; repaired: string[] }>;
 }
 
 export function systemRoutes(b: SystemBackend): Route[] {
@@ -32,6 +34,7 @@ export function systemRoutes(b: SystemBackend): Route[] {
     route('GET', '/info', async (ctx) => sendJson(ctx, 200, await b.info())),
     route('GET', '/plugins', async (ctx) => sendJson(ctx, 200, [])),
     route('GET', '/system/df', async (ctx) => sendJson(ctx, 200, await b.df())),
+    route('POST', '/berth/system/check', async (ctx) => sendJson(ctx, 200, await b.check({ repair: boolParam(ctx.query, 'repair') }))),
     // `docker system prune` calls this whenever the API is >= 1.31; the classic builder keeps no cache yet.
     route('POST', '/build/prune', async (ctx) => sendJson(ctx, 200, { CachesDeleted: [], SpaceReclaimed: 0 })),
     route('GET', '/events', async (ctx) => {

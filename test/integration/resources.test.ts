@@ -55,4 +55,13 @@ describe('resource limits and stats', () => {
     await d.ok(['rm', '-f', 'upd']);
     assert.equal(await d.ok(['ps', '-aq']), '');
   });
+
+  test('--device makes a host device node available', async () => {
+    assert.match(await d.ok(['run', '--rm', '--device', '/dev/null:/dev/mynull', 'busybox', 'sh', '-c', 'echo x > /dev/mynull && ls -l /dev/mynull']), /^c.* 1,\s+3 .*\/dev\/mynull$/m);
+    // The CLI turns any "no such file or directory" error into exit status 127, as with Docker.
+    const bad = await d.docker(['run', '--rm', '--device', '/dev/nonexist', 'busybox', 'true']);
+    assert.equal(bad.code, 127);
+    assert.equal(await d.ok(['ps', '-aq']), '');
+    assert.match(bad.stderr, /error gathering device information while adding custom device "\/dev\/nonexist"/);
+  });
 });

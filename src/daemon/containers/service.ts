@@ -27,6 +27,7 @@ import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
 import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
 import { resourceLimits } from './resources.ts';
+import { deviceNodes } from './devices.ts';
 import { rotationPolicy } from './log-rotation.ts';
 import { HealthMonitor, healthCommand, type HealthConfig } from './health.ts';
 
@@ -115,6 +116,7 @@ export class ContainerService {
     validateRestartPolicy(hostConfig);
     resourceLimits(hostConfig); // Docker's checks, at create
     rotationPolicy(hostConfig.LogConfig?.Config);
+    await deviceNodes(hostConfig); // --device paths must exist at create, as in dockerd
     hostConfig.Runtime = hostConfig.Runtime || this.o.defaultRuntime;
     if (!this.o.runtimes[hostConfig.Runtime]) throw invalidArgument(`unknown or invalid runtime name: ${hostConfig.Runtime}`);
     const endpoints = this.endpointsForCreate(hostConfig.NetworkMode!, req);
@@ -270,6 +272,7 @@ export class ContainerService {
         sysctls: hc.Sysctls ?? undefined,
         cgroupsPath: `/berth/${rec.id}`,
         resources: resourceLimits(hc),
+        devices: await deviceNodes(hc),
         labels: rec.config.Labels ?? undefined,
       };
       const spec = buildSpec(input);

@@ -10,7 +10,7 @@ import { hostDevices } from './host-devices.ts';
 import { DEFAULT_SECCOMP_PROFILE, seccompFor } from './seccomp.ts';
 import { resolveRlimits } from './rlimits.ts';
 import { tmpfsOptions } from './tmpfs.ts';
-import type { OciMount, OciNamespace, OciSpec } from './oci-spec.ts';
+import type { OciDevice, OciMount, OciNamespace, OciSpec } from './oci-spec.ts';
 
 export interface SpecInput {
   id: string;
@@ -35,6 +35,8 @@ export interface SpecInput {
   labels?: Record<string, string>;
   /** cgroup limits (OCI linux.resources without devices, which the builder owns). */
   resources?: ResourceLimits;
+  /** --device: host device nodes made available in the container, with their cgroup access. */
+  devices?: { device: OciDevice; access: string }[];
 }
 
 export interface ResourceLimits {
@@ -70,10 +72,16 @@ export function buildSpec(input: SpecInput): OciSpec {
     mounts: buildMounts(input),
     linux: {
       namespaces: namespaces(input.network),
-      devices: input.privileged ? hostDevices() : DEFAULT_DEVICES.map((d) => ({ ...d })),
+      devices: [
+        ...(input.privileged ? hostDevices() : DEFAULT_DEVICES.map((d) => ({ ...d }))),
+        ...(input.devices ?? []).map((d) => ({ ...d.device })),
+      ],
       resources: {
         ...(input.resources ?? {}),
-        devices: input.privileged ? [{ allow: true, access: 'rwm' }] : DEFAULT_DEVICE_RULES.map((r) => ({ ...r })),
+        devices: input.privileged ? [{ allow: true, access: 'rwm' }] : [
+          ...DEFAULT_DEVICE_RULES.map((r) => ({ ...r })),
+          ...(input.devices ?? []).map((d) => ({ allow: true, type: d.device.type, major: d.device.major, minor: d.device.minor, access: d.access })),
+        ],
       },
       cgroupsPath: input.cgroupsPath,
     },

@@ -3,7 +3,7 @@
  * temporary data root and socket, with everything they create removed afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, rmdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { cleanupAll, nftTableFor } from '../src/network/index.ts';
 import { tmpdir } from 'node:os';
@@ -159,6 +159,7 @@ export async function stopEngine(e: Engine): Promise<void> {
     }
     const run = join(e.root, 'run');
     await cleanupAll({ netnsDir: join(run, 'netns'), stateDir: join(run, 'network'), nftTable: nftTableFor(run), devices: (n) => bridges.has(n) });
+    for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rmdir(`/sys/fs/cgroup/${c}/${nftTableFor(run)}`).catch(() => undefined);
   }
   await rm(e.root, { recursive: true, force: true });
 }

@@ -173,7 +173,10 @@ async function main(): Promise<void> {
     containers: () => store.all(),
     log: log.child({ svc: 'volumes' }),
   });
+  // One cgroup parent per daemon (like the nftables table), so daemons side by side never see each other's.
+  const cgroupParent = `/${nftTableFor(cfg.execRoot)}`;
   const containers = new ContainerService({
+    cgroupParent,
     store, images, runtimes, defaultRuntime: host.runtime, events, networks, volumes, log: log.child({ svc: 'containers' }), initPath: '/usr/bin/tini-static',
   });
   images.setUsageChecker((imageId) => containers.usersOfImage(imageId));
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
       layersSize: () => images.layersSize(),
       containers: () => containersBackend.list({ all: true, size: true, filters: new Map() }),
       volumes: async () => (await volumes.list({}, { size: true })).Volumes,
-      check: (o) => systemCheck({ store, images, networks, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot }, o),
+      check: (o) => systemCheck({ store, images, networks, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, cgroupParent }, o),
     },
     containers: store,
     events,

@@ -45,6 +45,11 @@ export class Daemon {
     return join(this.dataRoot, 'run');
   }
 
+  /** The daemon's cgroup parent (one per exec root, like its nftables table). */
+  get cgroupParent(): string {
+    return `/${nftTableFor(this.execRoot)}`;
+  }
+
   async launch(args: string[] = []): Promise<void> {
     const netArgs = ['--exec-root', this.execRoot, '--bridge', this.bridge, '--default-address-pool', `base=${this.pool},size=24`];
     this.proc = spawn(join(REPO, 'bin/berthd'), ['--data-root', this.dataRoot, '--host', `unix://${this.socket}`, '--log-level', 'debug', ...netArgs, ...args], {
@@ -130,8 +135,8 @@ export class Daemon {
     }
     await this.cleanupNetworks();
     await this.unmountAll();
-    // The shared /berth parent cgroups go once empty (a daemon side by side may still use them: then rmdir fails).
-    for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rmdir(`/sys/fs/cgroup/${c}/berth`).catch(() => undefined);
+    // This daemon's parent cgroups go too (empty once its containers are gone).
+    for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rmdir(`/sys/fs/cgroup/${c}${this.cgroupParent}`).catch(() => undefined);
     await rm(this.dataRoot, { recursive: true, force: true });
   }
 

@@ -17,7 +17,7 @@ describe('berth system check', () => {
     await d.importBusybox();
   });
   after(async () => {
-    await rmdir(`/sys/fs/cgroup/pids/berth/${FAKE}`).catch(() => undefined);
+    await rmdir(`/sys/fs/cgroup/pids${d.cgroupParent}/${FAKE}`).catch(() => undefined);
     await d?.stop();
   });
 
@@ -34,17 +34,17 @@ describe('berth system check', () => {
     const target = join(d.dataRoot, 'containers', FAKE, 'rootfs');
     await mkdir(target, { recursive: true });
     assert.equal((await run('mount', ['-t', 'tmpfs', 'tmpfs', target], {})).code, 0);
-    await mkdir(`/sys/fs/cgroup/pids/berth/${FAKE}`, { recursive: true });
+    await mkdir(`/sys/fs/cgroup/pids${d.cgroupParent}/${FAKE}`, { recursive: true });
     const found = await d.berth(['system', 'check']);
     assert.equal(found.code, 1);
     assert.match(found.stdout, new RegExp(`problem: blob sha256:${victim}: content does not match its digest`));
     assert.match(found.stdout, new RegExp(`problem: mount ${target}: container ${FAKE} is not running`));
-    assert.match(found.stdout, new RegExp(`problem: cgroup /sys/fs/cgroup/pids/berth/${FAKE}`));
+    assert.match(found.stdout, new RegExp(`problem: cgroup /sys/fs/cgroup/pids${d.cgroupParent}/${FAKE}`));
     const fixed = await d.berth(['system', 'check', '--repair']);
     assert.equal(fixed.code, 0, fixed.stdout);
     assert.match(fixed.stdout, /repaired: removed corrupt blob/);
     assert.match(fixed.stdout, /repaired: unmounted/);
-    assert.match(fixed.stdout, /repaired: removed \/sys\/fs\/cgroup\/pids\/berth/);
+    assert.match(fixed.stdout, new RegExp(`repaired: removed /sys/fs/cgroup/pids${d.cgroupParent}/`));
     const after = await d.berth(['system', 'check']);
     // The corrupt blob was the image's layer or config: the image is now reported incomplete, not silently OK.
     assert.doesNotMatch(after.stdout, /mount|cgroup|does not match/);

@@ -115,7 +115,7 @@ export class ContainersBackendImpl implements ContainersBackend {
 
   stats(ref: string, send: (v: unknown) => void, o: { stream: boolean; oneShot: boolean; signal?: AbortSignal }) {
     const id = this.svc.store.get(ref).id;
-    return writeStats(() => this.svc.store.get(id), send, { ...o, signal: o.signal ?? new AbortController().signal });
+    return writeStats(() => this.svc.store.get(id), send, { ...o, signal: o.signal ?? new AbortController().signal, cgroupPath: this.svc.cgroupPath(id) });
   }
 
   prepareAttach(ref: string) {

@@ -45,6 +45,8 @@ export interface ContainerServiceOptions {
   volumes: VolumeService;
   /** Host path of the init binary for --init. */
   initPath?: string;
+  /** cgroup parent of every container (cgroupsPath <parent>/<id>); one per daemon. */
+  cgroupParent: string;
   seccompProfile?: string;
 }
 
@@ -270,7 +272,7 @@ export class ContainerService {
         noNewPrivileges: (hc.SecurityOpt ?? []).some((s) => s === 'no-new-privileges' || s === 'no-new-privileges:true' || s === 'no-new-privileges=true'),
         ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
         sysctls: hc.Sysctls ?? undefined,
-        cgroupsPath: `/berth/${rec.id}`,
+        cgroupsPath: this.cgroupPath(rec.id),
         resources: resourceLimits(hc),
         devices: await deviceNodes(hc),
         labels: rec.config.Labels ?? undefined,
@@ -311,6 +313,10 @@ export class ContainerService {
       await this.store.save(rec);
       throw normalized.error;
     }
+  }
+
+  cgroupPath(id: string): string {
+    return `${this.o.cgroupParent}/${id}`;
   }
 
   /** The OCI runtime a container was created with (HostConfig.Runtime, resolved at create). */
@@ -511,7 +517,7 @@ export class ContainerService {
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
     this.health.stop(rec.id);
     // Read before the runtime's delete removes the cgroup.
-    const oom = await oomKilled(`/berth/${rec.id}`);
+    const oom = await oomKilled(this.cgroupPath(rec.id));
     this.releaseRuntime(rec);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;

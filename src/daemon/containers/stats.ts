@@ -38,11 +38,11 @@ export function statsView(rec: ContainerRecord, cur: CgroupSample | undefined, p
  * Streams stats every second (or one sample when !stream, with precpu from a sample taken just before, so
  * `docker stats --no-stream` can compute CPU %). A container that is not running gets zeroed figures.
  */
-export async function writeStats(rec: () => ContainerRecord, send: (v: unknown) => void, o: { stream: boolean; oneShot: boolean; signal: AbortSignal }): Promise<void> {
+export async function writeStats(rec: () => ContainerRecord, send: (v: unknown) => void, o: { stream: boolean; oneShot: boolean; signal: AbortSignal; cgroupPath: string }): Promise<void> {
   const sample = async () => {
     const r = rec();
     const alive = r.state.Status === 'running' || r.state.Status === 'paused';
-    return alive ? sampleCgroup(`/berth/${r.id}`, r.state.Pid) : undefined;
+    return alive ? sampleCgroup(o.cgroupPath, r.state.Pid) : undefined;
   };
   let prev: CgroupSample | undefined;
   let prevTime = NULL_TIME;

@@ -18,6 +18,8 @@ export interface CheckDeps {
   networks?: NetworkService;
   dataRoot: string;
   execRoot: string;
+  /** This daemon's cgroup parent (e.g. /berth): only its own containers' cgroups are looked at. */
+  cgroupParent: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -58,9 +60,9 @@ export async function systemCheck(d: CheckDeps, o: { repair: boolean }): Promise
 
   // cgroups of containers that do not run (the runtime's delete removes them; a crash can leave them).
   for (const controller of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
-    for (const id of await readdir(`/sys/fs/cgroup/${controller}/berth`).catch(() => [] as string[])) {
+    for (const id of await readdir(`/sys/fs/cgroup/${controller}${d.cgroupParent}`).catch(() => [] as string[])) {
       if (!HEX64.test(id) || running(id)) continue;
-      const dir = `/sys/fs/cgroup/${controller}/berth/${id}`;
+      const dir = `/sys/fs/cgroup/${controller}${d.cgroupParent}/${id}`;
       report.problems.push(`cgroup ${dir}: container is not running`);
       if (o.repair && (await rmdir(dir).then(() => true, () => false))) report.repaired.push(`removed ${dir}`);
     }

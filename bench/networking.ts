@@ -36,13 +36,18 @@ async function benchEngine(e: Engine, tar: string) {
 }
 
 async function main(): Promise<void> {
+  // dockerd adds iptables rules and docker0 and leaves them behind: note what exists now to restore it after.
   const rules = (await sh('iptables-save', [])).out;
+  const tablesBefore = (await sh('nft', ['list', 'tables'])).out;
   let results: { berth: Awaited<ReturnType<typeof benchEngine>>; dockerd: Awaited<ReturnType<typeof benchEngine>> };
   try {
     results = await sideBySide(benchEngine, [startBerth, () => startDockerd({ network: true })]);
   } finally {
-    // dockerd leaves its chains and docker0 behind: put the host back as it was.
-    await sh('bash', ['-c', 'printf "%s" "$1" | iptables-restore', '_', rules]);
+    // Put the host back as it was: saved rules restored, tables dockerd created deleted, docker0 gone.
+    if (rules.trim()) await sh('bash', ['-c', 'printf "%s" "$1" | iptables-restore', '_', rules]);
+    for (const line of (await sh('nft', ['list', 'tables'])).out.split('\n')) {
+      if (line.trim() && !tablesBefore.includes(line) && !/ berth/.test(line)) await sh('nft', ['delete', ...line.trim().split(/\s+/)]);
+    }
     await sh('ip', ['link', 'del', 'docker0']);
   }
   const b = results.berth;

@@ -125,11 +125,14 @@ export class NetworkService {
     });
     const pool = await this.o.ipam.createPool(id, { subnet, gateway, ipRange: ipamCfg?.IPRange });
     rec.IPAM.Config[0].Gateway = pool.gateway;
+    // The record goes first: after a crash at any point, start-up finds it and makes the kernel match
+    // (ensureNetwork), or `network rm` removes both; a bridge never exists without its record.
     try {
-      await this.o.driver.ensureNetwork(specOf(rec));
       await this.store.save(rec);
+      await this.o.driver.ensureNetwork(specOf(rec));
     } catch (err) {
       await this.o.driver.removeNetwork(specOf(rec)).catch(() => undefined);
+      await this.store.delete(id).catch(() => undefined);
       await this.o.ipam.removePool(id).catch(() => undefined);
       throw err;
     }

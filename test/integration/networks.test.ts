@@ -135,4 +135,13 @@ describe('networks with the docker CLI', () => {
     const netns = await readFile('/proc/self/mounts', 'utf8');
     assert.doesNotMatch(netns, new RegExp(`${d.execRoot}/netns/`));
   });
+
+  test('network prune honours until and label filters', async () => {
+    await d.ok(['network', 'create', '--label', 'team=a', 'pa']);
+    await d.ok(['network', 'create', 'pb']);
+    assert.doesNotMatch(await d.ok(['network', 'prune', '-f', '--filter', 'until=1h']), /pa|pb/);
+    assert.match(await d.ok(['network', 'prune', '-f', '--filter', 'label=team=a']), /^pa$/m);
+    assert.match(await d.ok(['network', 'ls', '--format', '{{.Name}}']), /^pb$/m);
+    await d.ok(['network', 'rm', 'pb']);
+  });
 });

@@ -1,6 +1,6 @@
 /** Adapts the daemon's container services to the API's ContainersBackend. */
 import type { Duplex, Writable } from 'node:stream';
-import { execFile, invalidArgument } from '../../lib/index.ts';
+import { execFile, invalidArgument, untilToMs } from '../../lib/index.ts';
 import type { ContainersBackend } from '../../api/routers/containers/backend.ts';
 import type { CreateRequest, HostConfig, WaitCondition } from '../../api/types/index.ts';
 import type { AttachService } from '../containers/attach.ts';
@@ -131,17 +131,4 @@ export class ContainersBackendImpl implements ContainersBackend {
 function labelMatch(labels: Record<string, string>, f: string): boolean {
   const eq = f.indexOf('=');
   return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
-}
-
-/** `until` filters: a unix timestamp, RFC 3339, or a Go duration ("10m", "24h") before now. */
-export function untilToMs(v: string): number {
-  const d = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(v);
-  if (d) {
-    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    return Date.now() - Number(d[1]) * unit[d[2]];
-  }
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalidArgument(`invalid filter 'until=${v}'`);
-  return t;
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { conflict, forbidden, invalidArgument, notFound, rfc3339Nano, type Logger } from '../../lib/index.ts';
+import { conflict, forbidden, invalidArgument, notFound, rfc3339Nano, untilToMs, type Logger } from '../../lib/index.ts';
 import {
   allocateSubnet, type AddressPool, type BridgeDriver, type DnsServer, type Ipam, type NetworkSpec, type PortBinding,
 } from '../../network/index.ts';
@@ -175,11 +175,16 @@ export class NetworkService {
   }
 
   async prune(filters: Map<string, string[]>): Promise<{ NetworksDeleted: string[] | null }> {
+    for (const k of filters.keys()) if (!['until', 'label', 'label!'].includes(k)) throw invalidArgument(`invalid filter '${k}'`);
+    const until = filters.get('until')?.[0];
+    const untilMs = until ? untilToMs(until) : undefined;
     const deleted: string[] = [];
     for (const n of this.store.all()) {
       if ((PREDEFINED as readonly string[]).includes(n.Name)) continue;
       if (this.o.containers().some((c) => n.Name in c.endpoints)) continue;
+      if (untilMs !== undefined && Date.parse(n.Created) >= untilMs) continue;
       if (!(filters.get('label') ?? []).every((l) => labelMatch(n.Labels, l))) continue;
+      if ((filters.get('label!') ?? []).some((l) => labelMatch(n.Labels, l))) continue;
       await this.remove(n.Id);
       deleted.push(n.Name);
     }

@@ -32,6 +32,7 @@ gc options:
       --root string        Storage root directory (required)
       --dry-run            Report what would be deleted, delete nothing
       --delete-untagged    Also delete manifests no tag reaches
+  (uploads started more than 7 days ago are purged too)
 `;
 
 type Flags = Record<string, string | boolean>;
@@ -79,6 +80,7 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
 
   if (cmd === 'gc') {
     const r = await garbageCollect(new FilesystemDriver(absRoot), { dryRun: !!f['dry-run'], deleteUntagged: !!f['delete-untagged'] });
+    for (const u of r.purgedUploads) process.stdout.write(`${f['dry-run'] ? 'would purge' : 'purged'} upload ${u.repository} ${u.id}\n`);
     for (const m of r.deletedManifests) process.stdout.write(`${f['dry-run'] ? 'would delete' : 'deleted'} manifest ${m.repository}@${m.digest}\n`);
     for (const d of r.deletedBlobs) process.stdout.write(`${f['dry-run'] ? 'would delete' : 'deleted'} blob ${d}\n`);
     process.stdout.write(`${r.marked} blobs marked, ${r.deletedBlobs.length} blobs ${f['dry-run'] ? 'eligible' : 'deleted'}, ${r.freedBytes} bytes\n`);

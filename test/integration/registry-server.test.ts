@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { get as httpsGet } from 'node:https';
 import { FilesystemDriver, HtpasswdAuthenticator, garbageCollect, startRegistryServer, type RunningRegistry } from '../../src/registry/server/index.ts';
 import type { Logger } from '../../src/lib/index.ts';
 import { MANIFEST_ACCEPT, ManifestMediaType, parseNextLink } from '../../src/registry/protocol/index.ts';
@@ -356,7 +357,16 @@ describe('registry server', () => {
 
   test('gc deletes blobs no manifest references and keeps the rest', async () => {
     const orphan = await pushMonolithic(r, 'team/img', Buffer.from('orphan blob'));
-    const res = await garbageCollect(new FilesystemDriver(root), {});
+    const pending = await r.req('POST', '/v2/team/img/blobs/uploads/');
+    const pendingLoc = pending.headers.get('location')!;
+    // An upload younger than the limit survives; with a 0 ms limit it is purged.
+    let res = await garbageCollect(new FilesystemDriver(root), { dryRun: true });
+    assert.deepEqual(res.purgedUploads, []);
+    assert.ok(res.deletedBlobs.includes(orphan));
+    assert.equal((await r.req('HEAD', `/v2/team/img/blobs/${orphan}`)).status, 200, 'dry run deletes nothing');
+    res = await garbageCollect(new FilesystemDriver(root), { uploadMaxAgeMs: 0, now: new Date(Date.now() + 1000) });
+    assert.deepEqual(res.purgedUploads.map((u) => u.repository), ['team/img']);
+    assert.equal((await r.req('GET', pendingLoc)).status, 404);
     assert.ok(res.deletedBlobs.includes(orphan), JSON.stringify(res));
     for (const d of [configDigest, layerDigest, sha256(dockerManifest)]) assert.ok(!res.deletedBlobs.includes(d), d);
     assert.equal((await r.req('HEAD', `/v2/team/img/blobs/${orphan}`)).status, 404);
@@ -390,6 +400,23 @@ describe('registry server: auth, read-only, restart', () => {
     await pushMonolithic(alice, 'private/img', Buffer.from('secret layer'));
     assert.equal((await client(srv.url, 'bob:password').req('GET', '/v2/_catalog')).status, 200);
     assert.equal((await client(srv.url).req('GET', '/v2/_catalog')).status, 401);
+  });
+
+  test('TLS: --tls-cert/--tls-key serve HTTPS', async () => {
+    const dir = join(root, 'tls');
+    await mkdir(dir, { recursive: true });
+    await execFileP('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+    const cert = await readFile(join(dir, 'cert.pem'));
+    await using srv = await startRegistryServer({ log: quiet, addr: '127.0.0.1:0', root: join(dir, 'store'), tls: { cert, key: await readFile(join(dir, 'key.pem')) } });
+    assert.match(srv.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const { status, headers } = await new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+      httpsGet(`${srv.url}/v2/`, { ca: cert }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      }).on('error', reject);
+    });
+    assert.equal(status, 200);
+    assert.equal(headers['docker-distribution-api-version'], 'registry/2.0');
   });
 
   test('read-only mode refuses writes with 405 UNSUPPORTED and still serves reads', async () => {

@@ -3,7 +3,8 @@
  * manifest revision of every repository and the config and layers it names, then delete every blob in /v1/blobs
  * that is unmarked. With `deleteUntagged`, manifests no tag reaches (directly or through an index) are removed
  * from their repository first. Run it while the server is stopped or read-only: a blob uploaded but not yet named
- * by a manifest is unreferenced and would be collected.
+ * by a manifest is unreferenced and would be collected. Uploads started more than `uploadMaxAgeMs` ago (7 days
+ * by default, as distribution's upload purging) are deleted too.
  */
 import { isNotFound } from '../../lib/index.ts';
 import { layout } from './layout.ts';
@@ -14,6 +15,7 @@ import { childNames, deleteIfExists, readLink } from './store-util.ts';
 
 export interface GcResult {
   marked: number;
+  purgedUploads: { repository: string; id: string }[];
   deletedBlobs: string[];
   freedBytes: number;
   deletedManifests: { repository: string; digest: string }[];
@@ -25,7 +27,9 @@ interface Referencing {
   manifests?: { digest?: string }[];
 }
 
-export async function garbageCollect(driver: StorageDriver, o: Op & { dryRun?: boolean; deleteUntagged?: boolean } = {}): Promise<GcResult> {
+export const DEFAULT_UPLOAD_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+
+export async function garbageCollect(driver: StorageDriver, o: Op & { dryRun?: boolean; deleteUntagged?: boolean; uploadMaxAgeMs?: number; now?: Date } = {}): Promise<GcResult> {
   const blobs = new BlobStore(driver);
   const manifests = new ManifestStore(driver, blobs);
   const marked = new Set<string>();
@@ -93,7 +97,40 @@ export async function garbageCollect(driver: StorageDriver, o: Op & { dryRun?: b
       }
     }
   }
-  return { marked: marked.size, deletedBlobs, freedBytes, deletedManifests };
+  const purgedUploads = await purgeUploads(driver, { ...o, maxAgeMs: o.uploadMaxAgeMs ?? DEFAULT_UPLOAD_MAX_AGE_MS });
+  return { marked: marked.size, purgedUploads, deletedBlobs, freedBytes, deletedManifests };
+}
+
+/** Deletes uploads older than `maxAgeMs` in every repository (including ones with no manifest yet). */
+export async function purgeUploads(driver: StorageDriver, o: Op & { maxAgeMs: number; dryRun?: boolean; now?: Date }): Promise<GcResult['purgedUploads']> {
+  const now = (o.now ?? new Date()).getTime();
+  const out: GcResult['purgedUploads'] = [];
+  const walk = async (prefix: string): Promise<void> => {
+    const dir = prefix ? `${layout.repositoriesRoot()}/${prefix}` : layout.repositoriesRoot();
+    for (const child of await childNames(driver, dir)) {
+      o.signal?.throwIfAborted();
+      if (child === '_uploads' && prefix) {
+        for (const id of await childNames(driver, layout.uploadsRoot(prefix))) {
+          let started = Number.NaN;
+          try {
+            started = Date.parse(Buffer.from(await driver.getContent(layout.uploadStartedAt(prefix, id))).toString('utf8'));
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+          // No readable start time: fall back to the directory's modification time.
+          if (Number.isNaN(started)) started = (await driver.stat(layout.uploadDir(prefix, id))).modTime.getTime();
+          if (now - started <= o.maxAgeMs) continue;
+          out.push({ repository: prefix, id });
+          if (!o.dryRun) await deleteIfExists(driver, layout.uploadDir(prefix, id));
+        }
+        continue;
+      }
+      if (child.startsWith('_')) continue;
+      if ((await driver.stat(`${dir}/${child}`)).isDir) await walk(prefix ? `${prefix}/${child}` : child);
+    }
+  };
+  await walk('');
+  return out;
 }
 
 async function referrerOfLive(driver: StorageDriver, repo: string, digest: string, live: Set<string>): Promise<boolean> {

@@ -1,5 +1,5 @@
 /** The filesystem StorageDriver: driver paths map below one root directory. */
-import { createReadStream } from 'node:fs';
+import { close as fsClose, createReadStream, open as fsOpen } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -58,13 +58,14 @@ export class FilesystemDriver implements StorageDriver {
 
   async reader(p: string, offset: number, o?: Op & { length?: number }): Promise<Readable> {
     const full = this.full(p);
-    const fh = await this.wrap(p, () => open(full, 'r'));
-    const end = o?.length !== undefined ? offset + o.length - 1 : undefined;
+    // Open the raw fd (fs.open, not a FileHandle): ReadStream's fd path is much faster than FileHandle reads.
+    const fd = await this.wrap(p, () => new Promise<number>((res, rej) => fsOpen(full, 'r', (err, n) => (err ? rej(err) : res(n)))));
     if (o?.length === 0) {
-      await fh.close();
+      fsClose(fd);
       return Readable.from([]);
     }
-    return createReadStream('', { fd: fh, start: offset, end, highWaterMark: 1 << 20, signal: o?.signal });
+    const end = o?.length !== undefined ? offset + o.length - 1 : undefined;
+    return createReadStream('', { fd, start: offset, end, highWaterMark: 1 << 20, signal: o?.signal });
   }
 
   async writer(p: string, append: boolean, o?: Op): Promise<FileWriter> {

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   iproute2 nftables iptables            # networking
   zstd pigz xz-utils bzip2 tar procps   # layers and archives; ps for `top`
   tmux curl docker-compose openssl      # interactive (TTY) tests; setup checks; compose v1; TLS test certificates
+  skopeo                                # an independent registry client for the registry server tests
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

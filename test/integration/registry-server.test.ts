@@ -524,7 +524,7 @@ async function makeOciLayout(dir: string): Promise<{ manifestDigest: string }> {
   return { manifestDigest: m.digest };
 }
 
-describe('registry server: skopeo and throughput', () => {
+describe('registry server: skopeo and a large blob', () => {
   let root: string;
   let srv: RunningRegistry;
   before(async () => {
@@ -562,17 +562,15 @@ describe('registry server: skopeo and throughput', () => {
     }
   });
 
-  test('throughput: 100 MB blob push and pull over loopback', async (t) => {
+  // A correctness check at a realistic size (timings belong to bench/, not to tests).
+  test('a 100 MB blob pushed in one request comes back byte for byte', async () => {
     const size = 100 * 1024 * 1024;
     const data = randomBytes(size);
     const digest = sha256(data);
     const c = client(srv.url);
-    let t0 = performance.now();
     let res = await c.req('POST', '/v2/bench/img/blobs/uploads/');
     res = await c.req('PUT', `${res.headers.get('location')}&digest=${digest}`, { body: data, headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(res.status, 201, await res.clone().text());
-    const push = (performance.now() - t0) / 1000;
-    t0 = performance.now();
     res = await c.req('GET', `/v2/bench/img/blobs/${digest}`);
     const hash = createHash('sha256');
     let n = 0;
@@ -580,9 +578,7 @@ describe('registry server: skopeo and throughput', () => {
       hash.update(chunk);
       n += chunk.byteLength;
     }
-    const pull = (performance.now() - t0) / 1000;
     assert.equal(n, size);
     assert.equal(`sha256:${hash.digest('hex')}`, digest);
-    t.diagnostic(`100 MB push ${push.toFixed(2)} s (${(100 / push).toFixed(0)} MB/s), pull ${pull.toFixed(2)} s (${(100 / pull).toFixed(0)} MB/s)`);
   });
 });

@@ -153,7 +153,8 @@ export async function stopEngine(e: Engine): Promise<void> {
   if (e.name === 'berth') {
     const bridges = new Set<string>();
     for (const f of await readdir(join(e.root, 'networks')).catch(() => [] as string[])) {
-      const rec = JSON.parse(await readFile(join(e.root, 'networks', f), 'utf8').catch(() => '{}')) as { Id?: string; bridge?: string };
+      if (!f.endsWith('.json')) continue; // ipam/, and temp files a SIGKILL left mid-write
+      const rec = JSON.parse((await readFile(join(e.root, 'networks', f), 'utf8').catch(() => '')) || '{}') as { Id?: string; bridge?: string };
       if (rec.Id && rec.bridge !== undefined) bridges.add(rec.bridge);
       else if (rec.Id) bridges.add(`br-${rec.Id.slice(0, 12)}`);
     }

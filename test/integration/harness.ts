@@ -145,7 +145,8 @@ export class Daemon {
     const bridges = new Set([this.bridge]);
     const dir = join(this.dataRoot, 'networks');
     for (const f of await readdir(dir).catch(() => [] as string[])) {
-      const rec = JSON.parse(await readFile(join(dir, f), 'utf8').catch(() => '{}')) as { Id?: string; bridge?: string };
+      if (!f.endsWith('.json')) continue; // ipam/, and temp files a SIGKILL left mid-write
+      const rec = JSON.parse((await readFile(join(dir, f), 'utf8').catch(() => '')) || '{}') as { Id?: string; bridge?: string };
       if (rec.Id) bridges.add(rec.bridge ?? `br-${rec.Id.slice(0, 12)}`);
     }
     await cleanupAll({ netnsDir: join(this.execRoot, 'netns'), stateDir: join(this.execRoot, 'network'), nftTable: nftTableFor(this.execRoot), devices: (n) => bridges.has(n) });

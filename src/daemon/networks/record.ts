@@ -46,6 +46,7 @@ export class NetworkStore {
   async load(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     for (const f of await readdir(this.dir)) {
+      if (f.endsWith('.tmp')) await rm(join(this.dir, f), { force: true }); // an atomic write cut short by a crash
       if (!f.endsWith('.json')) continue;
       const rec = await readJson<NetworkRecord>(join(this.dir, f)).catch(() => undefined);
       if (rec?.Id) this.byId.set(rec.Id, rec);

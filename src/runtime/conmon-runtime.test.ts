@@ -1,7 +1,7 @@
 /** Real containers under conmon + crun (needs root). Every test deletes its containers and temp dirs. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { makeBusyboxRootfs } from './testing/busybox-rootfs.ts';
@@ -23,9 +23,13 @@ before(async () => {
   const runtime = (process.env.BERTH_TEST_RUNTIME as 'crun' | 'runc' | undefined) ?? host.runtime;
   rt = new ConmonRuntime({ runtime, root: join(fx.dir, 'state') });
 });
+/** This test run's own cgroup parent, removed at the end (a daemon's is /berth or /berth_<hash>). */
+const CGROUP_PARENT = `/berth_test_${process.pid}`;
+
 after(async () => {
   for (const id of created) await rt.delete(id, { force: true }).catch(() => {});
   await fx.cleanup();
+  for (const c of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) await rmdir(`/sys/fs/cgroup/${c}${CGROUP_PARENT}`).catch(() => {});
 });
 
 function collect(s: Readable): Promise<string> {
@@ -40,7 +44,7 @@ async function createCtr(args: string[], o: Partial<SpecInput> & { openStdin?: b
   const spec = buildSpec({
     id, rootfs: fx.rootfs, args, env: ['PATH=/bin', 'TERM=xterm'], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [] },
     terminal: false, hostname: id.slice(0, 12), privileged: false, capAdd: [], capDrop: [], readonlyRootfs: false,
-    tmpfs: {}, binds: [], network: { mode: 'none' }, etcFiles: {}, cgroupsPath: `/berth/${id}`, ...o,
+    tmpfs: {}, binds: [], network: { mode: 'none' }, etcFiles: {}, cgroupsPath: `${CGROUP_PARENT}/${id}`, ...o,
   });
   const bundleDir = join(fx.dir, 'bundles', id);
   const exitDir = join(fx.dir, 'exits');
@@ -199,6 +203,6 @@ test('conmon outlives its parent: attach again by path after the first connectio
   for (let i = 0; i < 100 && isProcessAlive(c.conmonPid); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(isProcessAlive(c.conmonPid), false, 'conmon exits after the container');
   const cfg = JSON.parse(await readFile(join(c.bundleDir, 'config.json'), 'utf8'));
-  assert.equal(cfg.linux.cgroupsPath, `/berth/${c.id}`);
+  assert.equal(cfg.linux.cgroupsPath, `${CGROUP_PARENT}/${c.id}`);
   await rt.delete(c.id);
 });

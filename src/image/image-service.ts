@@ -77,6 +77,8 @@ export class ImageService {
   private usage: UsageChecker = () => [];
   /** Set when an image is deleted while containers still use its layers: their removal must then collect them. */
   private layersHeldByContainers = false;
+  /** Blobs and layer snapshots a pull or load is writing before its record exists: gc keeps them (count per key). */
+  private readonly leased = new Map<string, number>();
 
   private constructor(content: LocalContentStore, snapshots: OverlaySnapshotter, records: ImageRecordStore, events?: ImageEvents) {
     this.content = content;
@@ -566,6 +568,7 @@ export class ImageService {
   private async gcLocked(): Promise<{ chain: string; size: number }[]> {
     const keepChains = new Set<string>();
     const keepBlobs = new Set<string>();
+    for (const k of this.leased.keys()) { keepChains.add(k); keepBlobs.add(k); }
     for (const r of this.records.all()) {
       keepBlobs.add(r.target.digest);
       keepBlobs.add(r.id);
@@ -727,6 +730,85 @@ export class ImageService {
       const id = await this.storeImage(config, layers, { parent: parent?.id, cacheKey: o.cacheKey });
       return { id };
     });
+  }
+
+  // ---- distribution: pull, load, save, push (src/image/{pull,load,save,push}.ts) ----
+
+  /** The content store: distribution code writes blobs through its ingest/commit and reads them back. */
+  get contentStore(): LocalContentStore {
+    return this.content;
+  }
+
+  /** Keeps the blobs and layer snapshots named by `keys` from gc while fn runs (a pull before its record exists). */
+  async withLease<T>(keys: Iterable<string>, fn: () => Promise<T>): Promise<T> {
+    const ks = [...keys];
+    for (const k of ks) this.leased.set(k, (this.leased.get(k) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      for (const k of ks) {
+        const n = (this.leased.get(k) ?? 1) - 1;
+        if (n <= 0) this.leased.delete(k);
+        else this.leased.set(k, n);
+      }
+    }
+  }
+
+  async hasBlob(d: Digest): Promise<boolean> {
+    return this.content.info(d).then(() => true, (err: unknown) => { if (isNotFound(err)) return false; throw err; });
+  }
+
+  async hasLayer(chain: ChainId): Promise<boolean> {
+    return this.snapshots.stat(chain).then(() => true, (err: unknown) => { if (isNotFound(err)) return false; throw err; });
+  }
+
+  /**
+   * Unpacks a stored layer blob (plain, gzip or zstd) on top of `parent` and commits it under `chain`. The
+   * uncompressed stream must hash to `diffId`, or nothing is kept.
+   */
+  async unpackLayer(blob: Digest, o: { parent?: ChainId; chain: ChainId; diffId: Digest; signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<void> {
+    const key = `${EXTRACT_PREFIX}${randomBytes(8).toString('hex')}`;
+    const mounts = await this.snapshots.prepare(key, o.parent);
+    try {
+      const input = await this.content.reader(blob);
+      let n = 0;
+      if (o.onProgress) input.on('data', (c: Buffer) => { n += c.length; o.onProgress!(n); });
+      const { diffId } = await applyLayer(input, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) });
+      if (diffId !== o.diffId) throw invalidArgument(`layer ${blob}: diff id ${diffId} does not match the config's ${o.diffId}`);
+      const usage = await this.snapshots.usage(key);
+      await this.serial(() => this.commitLayer(key, o.chain, usage.size));
+    } catch (err) {
+      await this.snapshots.remove(key).catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Records an image whose manifest, config and layer blobs are stored and whose layers are unpacked (the image
+   * ID is the stored config's digest, so its bytes are kept exactly), then points `refs` at it. Returns the ID and
+   * the IDs `refs` named before.
+   */
+  async registerImage(target: Descriptor, refs: Reference[]): Promise<{ id: Digest; previous: (string | undefined)[] }> {
+    const manifest = JSON.parse((await this.content.readBlob(target.digest)).toString()) as Manifest;
+    const id = manifest.config.digest;
+    const config = await this.config(id);
+    for (const c of chainIds(config.rootfs.diff_ids)) if (!(await this.hasLayer(c))) throw invalidArgument(`layer ${c} of ${id} is not unpacked`);
+    return this.serial(async () => {
+      const now = new Date().toISOString();
+      const old = this.records.get(id);
+      this.records.set({
+        ...(old ?? { names: [], labels: {}, createdAt: now }), id, target: { mediaType: target.mediaType, digest: target.digest, size: target.size }, updatedAt: now,
+      });
+      await this.records.save();
+      const previous = refs.map((r) => this.records.idForName(referenceString(r)));
+      for (const r of refs) await this.tagLocked(id, r);
+      return { id, previous };
+    });
+  }
+
+  /** An image's record (ID, manifest descriptor, fully qualified names) for save and push. */
+  imageRecord(ref: string): ImageRecord {
+    return this.find(ref);
   }
 
   // ---- container layers ----

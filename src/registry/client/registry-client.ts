@@ -1,0 +1,270 @@
+/**
+ * A distribution (OCI distribution-spec v1.1) client for one registry: manifests, blobs, uploads, cross-repository
+ * mounts, with the Authorizer answering challenges. Uses Node's built-in fetch (undici). Every method takes a signal.
+ *
+ * Errors: registry error bodies become EngineErrors of the matching kind (404 codes → not-found, 401 →
+ * unauthorized, 403 → forbidden, others invalid-argument/unavailable) whose message is the registry's text.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { forbidden, invalidArgument, notFound, unauthorized, unavailable, type EngineError } from '../../lib/errdefs.ts';
+import { isDigest, type Digest } from '../../oci/index.ts';
+import { Header, MANIFEST_ACCEPT, parseErrorBody } from '../protocol/index.ts';
+import { Authorizer, type AuthConfig } from './auth.ts';
+
+export interface Endpoint {
+  /** `https://registry-1.docker.io` or `http://127.0.0.1:5000` (a mirror may carry a path prefix). */
+  url: string;
+}
+
+export interface Op { signal?: AbortSignal }
+
+export interface FetchedManifest { bytes: Buffer; mediaType: string; digest: Digest }
+
+export interface BlobBody { stream: Readable; size: number }
+
+const USER_AGENT = 'berth/0.1 (registry client)';
+/** Uploads larger than this go in PATCH chunks; smaller ones in one monolithic PUT. */
+export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+
+/** Loopback registries use plain HTTP, as Docker treats 127.0.0.0/8 and ::1 as insecure. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/** The endpoint of a reference's registry domain (docker.io → registry-1.docker.io). */
+export function endpointFor(domain: string, o: { insecure?: (host: string) => boolean } = {}): Endpoint {
+  const host = domain === 'docker.io' || domain === 'index.docker.io' ? 'registry-1.docker.io' : domain;
+  const plain = isLoopbackHost(host) || (o.insecure?.(host) ?? false);
+  return { url: `${plain ? 'http' : 'https'}://${host}` };
+}
+
+function kindError(status: number, message: string): EngineError {
+  if (status === 404) return notFound(message);
+  if (status === 401) return unauthorized(message);
+  if (status === 403) return forbidden(message);
+  if (status >= 500 || status === 429) return unavailable(message);
+  return invalidArgument(message);
+}
+
+async function responseError(res: Response, what: string): Promise<EngineError> {
+  const text = await res.text().catch(() => '');
+  const entries = parseErrorBody(text);
+  if (entries?.length) {
+    const e = entries[0];
+    const msg = `${e.code.toLowerCase().replace(/_/g, ' ')}: ${e.message}`;
+    return kindError(res.status, e.code === 'UNAUTHORIZED' || e.code === 'DENIED' ? `${e.code === 'DENIED' ? 'denied' : 'unauthorized'}: ${e.message}` : msg);
+  }
+  return kindError(res.status, `${what}: ${res.status} ${res.statusText}`);
+}
+
+export class RegistryClient {
+  readonly endpoint: Endpoint;
+  private readonly authorizer: Authorizer;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(endpoint: Endpoint, o: { auth?: AuthConfig; fetch?: typeof fetch } = {}) {
+    this.endpoint = { url: endpoint.url.replace(/\/+$/, '') };
+    this.fetchFn = o.fetch ?? fetch;
+    this.authorizer = new Authorizer({ auth: o.auth, fetch: this.fetchFn });
+  }
+
+  /** One request with the auth dance: anonymous (or cached auth) first, then once more after a challenge. */
+  private async request(method: string, path: string, o: Op & {
+    scope?: string; headers?: Record<string, string>; body?: Buffer | URLSearchParams; redirect?: 'follow' | 'manual'; absolute?: boolean;
+  } = {}): Promise<Response> {
+    const url = o.absolute ? path : `${this.endpoint.url}${path}`;
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...o.headers };
+      const auth = await this.authorizer.header(o.scope, { signal: o.signal });
+      if (auth) headers.Authorization = auth;
+      const body = o.body;
+      let res: Response;
+      try {
+        res = await this.fetchFn(url, {
+          method, headers, body, signal: o.signal, redirect: o.redirect ?? 'follow',
+        } as RequestInit);
+      } catch (err) {
+        if (o.signal?.aborted) throw err;
+        const cause = (err as { cause?: { message?: string; code?: string } }).cause;
+        throw unavailable(`${method} "${url}": ${cause?.message ?? (err as Error).message}`, { cause: err });
+      }
+      if (res.status === 401 && attempt < 2 && this.authorizer.onUnauthorized(res.headers.get(Header.wwwAuthenticate), attempt > 0)) {
+        await res.body?.cancel();
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** GET /v2/: checks the registry speaks v2 and the credentials work (login). */
+  async ping(o: Op = {}): Promise<void> {
+    const res = await this.request('GET', '/v2/', o);
+    await res.body?.cancel();
+    if (res.status === 401) throw unauthorized('unauthorized: incorrect username or password');
+    if (!res.ok) throw kindError(res.status, `GET ${this.endpoint.url}/v2/: ${res.status} ${res.statusText}`);
+  }
+
+  async getManifest(repo: string, ref: string, o: Op = {}): Promise<FetchedManifest> {
+    const res = await this.request('GET', `/v2/${repo}/manifests/${ref}`, { ...o, scope: `repository:${repo}:pull`, headers: { Accept: MANIFEST_ACCEPT } });
+    if (!res.ok) {
+      const err = await responseError(res, `manifest ${repo}:${ref}`);
+      if (res.status === 404) throw notFound(`manifest for ${ref} not found: ${err.message}`);
+      throw err;
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+    if (isDigest(ref) && ref !== digest) throw invalidArgument(`manifest verification failed for digest ${ref}`);
+    const header = res.headers.get(Header.contentDigest);
+    if (header && isDigest(header) && header !== digest && !isDigest(ref)) throw invalidArgument(`manifest digest mismatch: registry says ${header}, content is ${digest}`);
+    let mediaType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    try {
+      const mt = (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType;
+      if (mt) mediaType = mt;
+    } catch {
+      throw invalidArgument(`manifest ${repo}:${ref} is not JSON`);
+    }
+    return { bytes, mediaType, digest };
+  }
+
+  /** HEAD a manifest: its digest, or undefined when absent. */
+  async headManifest(repo: string, ref: string, o: Op = {}): Promise<Digest | undefined> {
+    const res = await this.request('HEAD', `/v2/${repo}/manifests/${ref}`, { ...o, scope: `repository:${repo}:pull`, headers: { Accept: MANIFEST_ACCEPT } });
+    await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw kindError(res.status, `HEAD manifest ${repo}:${ref}: ${res.status}`);
+    return (res.headers.get(Header.contentDigest) ?? undefined) as Digest | undefined;
+  }
+
+  async putManifest(repo: string, ref: string, bytes: Buffer, mediaType: string, o: Op = {}): Promise<Digest> {
+    const res = await this.request('PUT', `/v2/${repo}/manifests/${ref}`, {
+      ...o, scope: `repository:${repo}:pull,push`, headers: { 'Content-Type': mediaType }, body: bytes,
+    });
+    if (!res.ok) throw await responseError(res, `PUT manifest ${repo}:${ref}`);
+    await res.body?.cancel();
+    return `sha256:${createHash('sha256').update(bytes).digest('hex')}` as Digest;
+  }
+
+  /** GET a blob (redirects followed). The caller verifies the digest as it stores the bytes. */
+  async getBlob(repo: string, digest: Digest, o: Op = {}): Promise<BlobBody> {
+    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, { ...o, scope: `repository:${repo}:pull` });
+    if (!res.ok || !res.body) throw await responseError(res, `blob ${digest}`);
+    const size = Number(res.headers.get('content-length') ?? -1);
+    return { stream: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), size };
+  }
+
+  /** Reads a small blob (a config) and checks its digest. */
+  async readBlob(repo: string, digest: Digest, o: Op & { maxSize?: number } = {}): Promise<Buffer> {
+    const { stream } = await this.getBlob(repo, digest, o);
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of stream) {
+      n += (c as Buffer).length;
+      if (n > (o.maxSize ?? 32 * 1024 * 1024)) throw invalidArgument(`blob ${digest} too large`);
+      chunks.push(c as Buffer);
+    }
+    const b = Buffer.concat(chunks);
+    const actual = `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    if (actual !== digest) throw invalidArgument(`digest mismatch for ${digest}: got ${actual}`);
+    return b;
+  }
+
+  async blobExists(repo: string, digest: Digest, o: Op = {}): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, { ...o, scope: `repository:${repo}:pull,push` });
+    await res.body?.cancel();
+    if (res.status === 404) return false;
+    if (!res.ok) throw kindError(res.status, `HEAD blob ${digest}: ${res.status}`);
+    return true;
+  }
+
+  /** Cross-repository mount: true when the registry mounted it (201); false when it opened an upload instead. */
+  async mountBlob(repo: string, digest: Digest, from: string, o: Op = {}): Promise<boolean> {
+    const res = await this.request('POST', `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
+      ...o, scope: `repository:${repo}:pull,push repository:${from}:pull`, redirect: 'manual',
+    });
+    await res.body?.cancel();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      const loc = res.headers.get('location');
+      if (loc) await this.request('DELETE', new URL(loc, this.endpoint.url).toString(), { ...o, absolute: true, scope: `repository:${repo}:pull,push` }).then((r) => r.body?.cancel(), () => undefined);
+      return false;
+    }
+    if (res.status === 401 || res.status === 403) return false;
+    throw kindError(res.status, `mount ${digest}: ${res.status}`);
+  }
+
+  /**
+   * Uploads a blob: POST to open, then either one PUT with the body (size ≤ chunkSize) or PATCH chunks with
+   * Content-Range and a closing PUT ?digest=. `open` makes the source stream; `onProgress` gets bytes sent.
+   */
+  async uploadBlob(repo: string, desc: { digest: Digest; size: number }, open: () => Promise<Readable>, o: Op & {
+    chunkSize?: number; onProgress?: (sent: number) => void;
+  } = {}): Promise<void> {
+    const scope = `repository:${repo}:pull,push`;
+    const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { ...o, scope });
+    await start.body?.cancel();
+    if (start.status !== 202) throw await responseError(start, `start upload of ${desc.digest}`);
+    let location = this.resolveLocation(start.headers.get('location'));
+    const withDigest = (loc: string) => {
+      const u = new URL(loc);
+      u.searchParams.set('digest', desc.digest);
+      return u.toString();
+    };
+    const chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const src = await open();
+    if (desc.size <= chunkSize) {
+      const body = await collect(src, desc.size, o.onProgress);
+      const res = await this.request('PUT', withDigest(location), {
+        ...o, absolute: true, scope, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) }, body,
+      });
+      if (res.status !== 201) throw await responseError(res, `upload of ${desc.digest}`);
+      await res.body?.cancel();
+      return;
+    }
+    let offset = 0;
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const flush = async () => {
+      const body = Buffer.concat(pending, pendingLen);
+      pending = [];
+      pendingLen = 0;
+      const res = await this.request('PATCH', location, {
+        ...o, absolute: true, scope, body,
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + body.length - 1}`, 'Content-Length': String(body.length) },
+      });
+      if (res.status !== 202) throw await responseError(res, `upload chunk of ${desc.digest}`);
+      await res.body?.cancel();
+      location = this.resolveLocation(res.headers.get('location'));
+      offset += body.length;
+      o.onProgress?.(offset);
+    };
+    for await (const c of src) {
+      o.signal?.throwIfAborted();
+      pending.push(c as Buffer);
+      pendingLen += (c as Buffer).length;
+      if (pendingLen >= chunkSize) await flush();
+    }
+    if (pendingLen > 0) await flush();
+    const res = await this.request('PUT', withDigest(location), { ...o, absolute: true, scope, headers: { 'Content-Length': '0' } });
+    if (res.status !== 201) throw await responseError(res, `finish upload of ${desc.digest}`);
+    await res.body?.cancel();
+  }
+
+  private resolveLocation(loc: string | null): string {
+    if (!loc) throw invalidArgument('registry sent no upload Location');
+    return new URL(loc, this.endpoint.url).toString();
+  }
+}
+
+async function collect(src: Readable, size: number, onProgress?: (n: number) => void): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of src) {
+    chunks.push(c as Buffer);
+    n += (c as Buffer).length;
+    onProgress?.(n);
+  }
+  if (n !== size) throw invalidArgument(`blob source gave ${n} bytes, expected ${size}`);
+  return Buffer.concat(chunks, n);
+}

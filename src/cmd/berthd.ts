@@ -35,6 +35,7 @@ import { ArchiveBackendImpl } from '../daemon/backend/archive.ts';
 import { buildRoutes } from '../api/routers/build/routes.ts';
 import { Builder, buildContainers } from '../daemon/build/index.ts';
 import { BuildBackendImpl } from '../daemon/backend/build.ts';
+import { DistributionBackendImpl } from '../daemon/backend/images.ts';
 
 interface DaemonConfig {
   /** The --config file, re-read on SIGHUP. */
@@ -50,6 +51,8 @@ interface DaemonConfig {
   pidfile?: string;
   runtime?: 'crun' | 'runc';
   logLevel: Level;
+  /** daemon.json registry-mirrors / insecure-registries (and --registry-mirror / --insecure-registry). */
+  registries: { mirrors: string[]; insecure: string[] };
 }
 
 const USAGE = `Usage:	berthd [OPTIONS]
@@ -90,7 +93,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
       (flags[name] ??= []).push(m[2] ?? 'true');
       continue;
     }
-    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool', 'tlscacert', 'tlscert', 'tlskey'].includes(name)) throw new Error(`unknown flag: ${a}`);
+    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool', 'tlscacert', 'tlscert', 'tlskey', 'registry-mirror', 'insecure-registry'].includes(name)) throw new Error(`unknown flag: ${a}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`flag needs an argument: ${a}`);
     (flags[name] ??= []).push(value);
@@ -122,6 +125,10 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     pidfile: pick('pidfile', 'pidfile'),
     runtime: runtime as 'crun' | 'runc' | undefined,
     logLevel,
+    registries: {
+      mirrors: flags['registry-mirror'] ?? (file['registry-mirrors'] as string[] | undefined) ?? [],
+      insecure: flags['insecure-registry'] ?? (file['insecure-registries'] as string[] | undefined) ?? [],
+    },
   };
 }
 
@@ -239,7 +246,7 @@ async function main(): Promise<void> {
       })),
       ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
-      ...imageRoutes(images),
+      ...imageRoutes(images, new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }) })),
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({ images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), log: log.child({ svc: 'build' }) }),
       })),

@@ -4,3 +4,8 @@ export { applyChanges } from './changes.ts';
 export { LocalContentStore } from './content/local-content-store.ts';
 export type { ContentStore, ContentWriter, BlobInfo, IngestStatus } from './content/content-store.ts';
 export { ImageRecordStore, type ImageRecord } from './image-store.ts';
+export { pullImage, insecureMatcher, type PullOptions, type RegistrySettings } from './pull.ts';
+export { pushImage, type PushOptions } from './push.ts';
+export { saveImages } from './save.ts';
+export { loadImages } from './load.ts';
+export type { ProgressMessage, ProgressSink } from './progress.ts';

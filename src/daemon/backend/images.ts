@@ -1,7 +1,71 @@
-/** The images API backend is the ImageService itself; this adapter only pins the structural match at compile time. */
-import type { ImagesBackend } from '../../api/routers/images/backend.ts';
-import type { ImageService } from '../../image/index.ts';
+/** The images API backends: ImageService itself for local images, and the distribution adapter (pull, push, save, load, login). */
+import type { Readable } from 'node:stream';
+import type { DistributionBackend, ImagesBackend, RegistryAuth } from '../../api/routers/images/backend.ts';
+import { invalidArgument, isEngineError, unauthorized, type Logger } from '../../lib/index.ts';
+import { parseReference } from '../../oci/index.ts';
+import { endpointFor, RegistryClient } from '../../registry/client/index.ts';
+import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type RegistrySettings } from '../../image/index.ts';
 
 export function imagesBackend(images: ImageService): ImagesBackend {
   return images;
+}
+
+export class DistributionBackendImpl implements DistributionBackend {
+  private readonly images: ImageService;
+  private readonly registries: () => RegistrySettings;
+  private readonly log?: Logger;
+
+  constructor(o: { images: ImageService; registries: () => RegistrySettings; log?: Logger }) {
+    this.images = o.images;
+    this.registries = o.registries;
+    this.log = o.log;
+  }
+
+  async pull(fromImage: string, o: Parameters<DistributionBackend['pull']>[1]): Promise<void> {
+    // moby postImagesCreate: fromImage may carry the tag; a `tag` query that is a digest makes it `@digest`.
+    let name = fromImage.replace(/:$/, '');
+    if (o.tag) name += o.tag.startsWith('sha256:') ? `@${o.tag}` : `:${o.tag}`;
+    const ref = parseReference(name);
+    this.log?.info('pull', { ref: name, platform: o.platform, authenticated: Boolean(o.auth) });
+    await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal });
+  }
+
+  async push(name: string, o: Parameters<DistributionBackend['push']>[1]): Promise<void> {
+    this.log?.info('push', { ref: name, tag: o.tag, authenticated: Boolean(o.auth) });
+    await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal });
+  }
+
+  save(names: string[], o: { signal: AbortSignal }): Promise<Readable> {
+    return saveImages(this.images, names, o);
+  }
+
+  load(archive: Readable, o: Parameters<DistributionBackend['load']>[1]): Promise<void> {
+    return loadImages(this.images, archive, o);
+  }
+
+  /** moby registry.Service.Auth: checks the credentials with GET /v2/ (basic, or a bearer token from the realm). */
+  async login(auth: RegistryAuth, o: { signal: AbortSignal }): Promise<{ Status: string; IdentityToken?: string }> {
+    const host = loginHost(auth.serveraddress);
+    const endpoint = endpointFor(host, { insecure: insecureMatcher(this.registries().insecure) });
+    this.log?.info('login', { registry: host, username: auth.username });
+    const client = new RegistryClient(endpoint, { auth });
+    try {
+      await client.ping(o);
+    } catch (err) {
+      if (isEngineError(err) && err.kind === 'unauthorized') {
+        throw unauthorized(`login attempt to ${endpoint.url}/v2/ failed with status: 401 Unauthorized`);
+      }
+      throw err;
+    }
+    return { Status: 'Login Succeeded' };
+  }
+}
+
+/** The registry host of a login's serveraddress (`https://index.docker.io/v1/` and empty mean docker.io). */
+function loginHost(address?: string): string {
+  const a = (address ?? '').trim();
+  if (!a || /^(https?:\/\/)?(index\.)?docker\.io(\/v1\/?)?$/.test(a) || a === 'https://index.docker.io/v1/') return 'docker.io';
+  const host = a.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  if (!host) throw invalidArgument(`invalid registry address ${a}`);
+  return host;
 }

@@ -1,12 +1,13 @@
 /** Engine API routes for /images (moby daemon/server/router/image). */
 import { parseReference } from '../../../oci/index.ts';
-import { boolParam, filtersParam, openJsonStream, rejectUnknownFilters, sendEmpty, sendJson, versionLess } from '../../http.ts';
+import { boolParam, filtersParam, openJsonStream, readJson, rejectUnknownFilters, sendEmpty, sendJson, versionLess } from '../../http.ts';
+import { invalidArgument } from '../../../lib/index.ts';
 import { route, type Ctx, type Route } from '../../router.ts';
-import type { ImagesBackend } from './backend.ts';
+import type { DistributionBackend, ImagesBackend, RegistryAuth } from './backend.ts';
 
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'] as const;
 
-export function imageRoutes(b: ImagesBackend): Route[] {
+export function imageRoutes(b: ImagesBackend, d?: DistributionBackend): Route[] {
   const name = (ctx: Ctx) => ctx.params.name;
   return [
     route('GET', '/images/json', async (ctx) => {
@@ -16,7 +17,13 @@ export function imageRoutes(b: ImagesBackend): Route[] {
     route('POST', '/images/create', async (ctx) => {
       const q = ctx.query;
       const fromImage = q.get('fromImage');
-      if (fromImage) return pullUnavailable(ctx, fromImage);
+      if (fromImage) {
+        if (!d) return pullUnavailable(ctx, fromImage);
+        const platform = versionLess(ctx.version, '1.32') ? undefined : q.get('platform') || undefined;
+        return streamed(ctx, (progress) => d.pull(fromImage, {
+          tag: q.get('tag') || undefined, platform, auth: registryAuth(ctx), progress, signal: ctx.signal,
+        }));
+      }
       const src = q.get('fromSrc') ?? '';
       const platform = versionLess(ctx.version, '1.32') ? undefined : q.get('platform') || undefined;
       // As dockerd: errors before any output become HTTP errors; the stream opens only with the result.
@@ -37,6 +44,7 @@ export function imageRoutes(b: ImagesBackend): Route[] {
       rejectUnknownFilters(filters, PRUNE_FILTERS);
       sendJson(ctx, 200, await b.prune({ filters }));
     }),
+    ...(d ? distributionRoutes(d) : []),
     route('GET', '/images/:name*/json', async (ctx) => sendJson(ctx, 200, await b.inspect(name(ctx)))),
     route('GET', '/images/:name*/history', async (ctx) => sendJson(ctx, 200, await b.history(name(ctx)))),
     route('POST', '/images/:name*/tag', async (ctx) => {
@@ -58,4 +66,73 @@ function pullUnavailable(ctx: Ctx, fromImage: string): void {
   const out = openJsonStream(ctx);
   out.write({ errorDetail: { message }, error: message });
   out.end();
+}
+
+function distributionRoutes(d: DistributionBackend): Route[] {
+  return [
+    route('GET', '/images/get', async (ctx) => {
+      const names = ctx.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean);
+      if (!names.length) throw invalidArgument('no images given');
+      const tar = await d.save(names, { signal: ctx.signal });
+      ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      tar.on('error', (err) => ctx.res.destroy(err));
+      tar.pipe(ctx.res);
+      await new Promise<void>((resolve) => { ctx.res.on('close', resolve); });
+    }),
+    route('GET', '/images/:name*/get', async (ctx) => {
+      const tar = await d.save([ctx.params.name], { signal: ctx.signal });
+      ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+      tar.on('error', (err) => ctx.res.destroy(err));
+      tar.pipe(ctx.res);
+      await new Promise<void>((resolve) => { ctx.res.on('close', resolve); });
+    }),
+    route('POST', '/images/load', async (ctx) => {
+      const quiet = boolParam(ctx.query, 'quiet');
+      return streamed(ctx, (progress) => d.load(ctx.req, { quiet, progress, signal: ctx.signal }));
+    }),
+    route('POST', '/images/:name*/push', async (ctx) => {
+      const header = ctx.req.headers['x-registry-auth'];
+      if (header === undefined) throw invalidArgument('missing X-Registry-Auth header');
+      return streamed(ctx, (progress) => d.push(ctx.params.name, {
+        tag: ctx.query.get('tag') || undefined, auth: registryAuth(ctx), progress, signal: ctx.signal,
+      }));
+    }),
+    route('POST', '/auth', async (ctx) => {
+      const body = (await readJson<RegistryAuth>(ctx)) ?? {};
+      sendJson(ctx, 200, await d.login(body, { signal: ctx.signal }));
+    }),
+  ];
+}
+
+/** X-Registry-Auth: base64url (or std) JSON AuthConfig; `e30=` ("{}") or absent means anonymous. */
+function registryAuth(ctx: Ctx): RegistryAuth | undefined {
+  const h = ctx.req.headers['x-registry-auth'];
+  const v = Array.isArray(h) ? h[0] : h;
+  if (!v) return undefined;
+  try {
+    const a = JSON.parse(Buffer.from(v, 'base64').toString('utf8')) as RegistryAuth;
+    return a && typeof a === 'object' && (a.username || a.password || a.auth || a.identitytoken || a.registrytoken) ? a : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A JSON progress stream opened by the first message (moby's WriteFlusher): an error before any output is an
+ * HTTP error with its status; after, it travels inside the 200 stream as errorDetail.
+ */
+async function streamed(ctx: Ctx, fn: (progress: (m: object) => void) => Promise<void>): Promise<void> {
+  let out: ReturnType<typeof openJsonStream> | undefined;
+  const progress = (m: object) => {
+    out ??= openJsonStream(ctx);
+    out.write(m);
+  };
+  try {
+    await fn(progress);
+  } catch (err) {
+    if (!out) throw err;
+    const message = (err as Error).message;
+    out.write({ errorDetail: { message }, error: message });
+  }
+  (out ?? openJsonStream(ctx)).end();
 }

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalidArgument, isNotFound, notFound, unavailable } from '../lib/errdefs.ts';
 import {
-  chainIds, familiarName, familiarString, isDigest, MediaType, withDefaultTag,
+  chainIds, familiarString, isDigest, MediaType, withDefaultTag,
   type Descriptor, type Digest, type ImageConfig, type Index, type Manifest, type Reference,
 } from '../oci/index.ts';
 import { endpointFor, RegistryClient, type AuthConfig } from '../registry/client/index.ts';
@@ -114,7 +114,7 @@ export async function pullImage(images: ImageService, input: Reference, o: PullO
     if (!isDigest(d.digest) || !Number.isSafeInteger(d.size) || d.size < 0) throw invalidArgument(`invalid descriptor in manifest for ${shown}`);
   }
   const repo = ref.path;
-  o.progress({ status: `Pulling from ${familiarName({ domain: ref.domain, path: ref.path })}`, id: tagOrDigest });
+  o.progress({ status: `Pulling from ${ref.path}`, id: tagOrDigest });
 
   const configBytes = await client.readBlob(repo, manifest.config.digest, { signal: o.signal });
   const config = JSON.parse(configBytes.toString()) as ImageConfig;
@@ -130,7 +130,11 @@ export async function pullImage(images: ImageService, input: Reference, o: PullO
     await content.put(configBytes);
     // Per-layer state: skip what exists, download the rest (bounded), unpack in order.
     const present: boolean[] = [];
+    // As pull_v2: an image whose config and layers are all here needs no layer message at all.
+    let whole = true;
+    for (let i = 0; i < manifest.layers.length && whole; i++) whole = (await images.hasBlob(manifest.layers[i].digest)) && (await images.hasLayer(chains[i]));
     for (let i = 0; i < manifest.layers.length; i++) {
+      if (whole) { present[i] = true; continue; }
       const l = manifest.layers[i];
       present[i] = (await images.hasBlob(l.digest)) && (await images.hasLayer(chains[i]));
       o.progress({ status: present[i] ? 'Already exists' : 'Pulling fs layer', progressDetail: {}, id: shortDigest(l.digest) });

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   zstd pigz xz-utils bzip2 tar procps   # layers and archives; ps for `top`
   tmux curl docker-compose openssl      # interactive (TTY) tests; setup checks; compose v1; TLS test certificates
   skopeo                                # an independent registry client for the registry server tests
+  docker-registry apache2-utils         # distribution 2.8 as an independent registry; htpasswd for its auth test
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,223 @@
+/**
+ * Distribution (issue 5), client side: the real docker CLI against berthd, with Debian's docker-registry
+ * (distribution 2.8) as an independent registry on 127.0.0.1: push, rmi, pull, run, RepoDigests, registry-mirrors,
+ * save/load round trips with the same image ID, a tampered and a missing blob rejected with nothing stored, and
+ * login against an htpasswd registry.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon, exists, run } from './harness.ts';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+class Registry {
+  proc?: ChildProcess;
+  logs = '';
+  readonly root: string;
+  readonly port: number;
+  constructor(root: string, port: number) {
+    this.root = root;
+    this.port = port;
+  }
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+  static async start(o: { htpasswd?: string } = {}): Promise<Registry> {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-dreg-'));
+    const r = new Registry(dir, await freePort());
+    const auth = o.htpasswd ? `auth:\n  htpasswd:\n    realm: test\n    path: ${o.htpasswd}\n` : '';
+    await writeFile(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${r.host}\n  secret: berth-test\n${auth}`);
+    r.proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    r.proc.stdout!.on('data', (b) => (r.logs += b));
+    r.proc.stderr!.on('data', (b) => (r.logs += b));
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`http://${r.host}/v2/`).catch(() => undefined);
+      if (res) return r;
+      await new Promise((s) => setTimeout(s, 50));
+    }
+    throw new Error(`docker-registry did not start:\n${r.logs}`);
+  }
+  blobPath(digest: string): string {
+    const hex = digest.replace(/^sha256:/, '');
+    return join(this.root, 'data', 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  }
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    }
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
+
+const skip = exists('/usr/bin/docker-registry') ? false : 'docker-registry (Debian package) is not installed; scripts/install-deps.sh installs it';
+
+describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, () => {
+  let d: Daemon;
+  let reg: Registry;
+  let busyboxId: string;
+  before(async () => {
+    reg = await Registry.start();
+    d = await Daemon.start({ args: ['--registry-mirror', `http://${(await Promise.resolve(reg)).host}`] });
+    busyboxId = await d.importBusybox();
+  });
+  after(async () => {
+    await d?.stop();
+    await reg?.stop();
+  });
+
+  test('tag, push, rmi, pull, run', async () => {
+    const name = `${reg.host}/team/busybox:v0.0.1`;
+    await d.ok(['tag', 'busybox', name]);
+    const push = await d.ok(['push', name]);
+    assert.match(push, new RegExp(`The push refers to repository \\[${reg.host}/team/busybox\\]`));
+    assert.match(push, /: Pushed/);
+    const m = /v0\.0\.1: digest: (sha256:[a-f0-9]{64}) size: (\d+)/.exec(push);
+    assert.ok(m, push);
+    const tags = await (await fetch(`http://${reg.host}/v2/team/busybox/tags/list`)).json() as { tags: string[] };
+    assert.deepEqual(tags.tags, ['v0.0.1']);
+    // A second push finds every blob there.
+    assert.match(await d.ok(['push', name]), /Layer already exists/);
+
+    await d.ok(['rmi', name]);
+    const pull = await d.ok(['pull', name]);
+    assert.match(pull, /v0\.0\.1: Pulling from team\/busybox/);
+    assert.match(pull, new RegExp(`Digest: ${m[1]}`));
+    assert.match(pull, new RegExp(`Status: (Downloaded newer image|Image is up to date) for ${reg.host}/team/busybox:v0.0.1`));
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+    assert.equal(await d.ok(['inspect', '-f', '{{index .RepoDigests 0}}', name]), `${reg.host}/team/busybox@${m[1]}`);
+    assert.match(await d.ok(['pull', name]), /Status: Image is up to date for/);
+
+    // Everything gone, then `docker run` pulls the missing image itself.
+    await d.ok(['rmi', '-f', name, 'busybox']);
+    assert.equal(await d.ok(['images', '-q']), '');
+    const r = await d.docker(['run', '--rm', name, 'echo', 'pulled-and-ran']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Unable to find image/);
+    assert.match(r.stderr, /Pull complete/);
+    assert.equal(r.stdout.trim(), 'pulled-and-ran');
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+
+    // By digest.
+    await d.ok(['rmi', name]);
+    const byDigest = await d.ok(['pull', `${reg.host}/team/busybox@${m[1]}`]);
+    assert.match(byDigest, /Downloaded newer image/);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', `${reg.host}/team/busybox@${m[1]}`]), busyboxId);
+    await d.ok(['tag', busyboxId, 'busybox:latest']);
+  });
+
+  test('registry-mirrors: docker.io names resolve on the mirror', async () => {
+    await d.ok(['tag', 'busybox', `${reg.host}/library/busybox:mirrored`]);
+    await d.ok(['push', `${reg.host}/library/busybox:mirrored`]);
+    const pull = await d.ok(['pull', 'busybox:mirrored']);
+    assert.match(pull, /mirrored: Pulling from library\/busybox/);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'busybox:mirrored']), busyboxId);
+    await d.ok(['rmi', 'busybox:mirrored', `${reg.host}/library/busybox:mirrored`]);
+  });
+
+  test('a missing image fails inside the API with Docker\'s message', async () => {
+    const r = await d.docker(['pull', `${reg.host}/team/nope:v1`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`manifest for ${reg.host}/team/nope:v1 not found: manifest unknown`));
+  });
+
+  test('save, rmi, load gives back the same image ID (plain and gzip)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-save-'));
+    try {
+      const tar = join(dir, 'x.tar');
+      await d.ok(['save', 'busybox', '-o', tar]);
+      const list = (await run('tar', ['tf', tar], {})).stdout.split('\n');
+      for (const f of ['manifest.json', 'index.json', 'oci-layout', 'repositories']) assert.ok(list.includes(f), `${f} in ${list.join(' ')}`);
+      await d.ok(['rmi', 'busybox']);
+      assert.match(await d.ok(['load', '-i', tar]), /Loaded image: busybox:latest/);
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'busybox']), busyboxId);
+      await run('gzip', ['-k', tar], {});
+      await d.ok(['rmi', 'busybox']);
+      assert.match(await d.ok(['load', '-i', `${tar}.gz`]), /Loaded image: busybox:latest/);
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'busybox']), busyboxId);
+      assert.equal(await d.ok(['run', '--rm', 'busybox', 'echo', 'loaded']), 'loaded');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a tampered or missing blob is rejected and nothing is stored', async () => {
+    const name = `${reg.host}/team/tampered:v1`;
+    await d.ok(['tag', 'busybox', name]);
+    await d.ok(['push', name]);
+    const manifest = await (await fetch(`http://${reg.host}/v2/team/tampered/manifests/v1`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })).json() as { layers: { digest: string }[] };
+    const layer = manifest.layers[0].digest;
+    // Take the image away locally, so the layer must come from the registry.
+    await d.ok(['rmi', '-f', busyboxId]);
+    assert.equal(await d.ok(['images', '-q']), '');
+    const path = reg.blobPath(layer);
+    const good = await readFile(path);
+    const bad = Buffer.from(good);
+    bad[bad.length - 2000] ^= 0xff;
+    await writeFile(path, bad);
+    try {
+      const r = await d.docker(['pull', name]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /digest/);
+      assert.equal(await d.ok(['images', '-q']), '');
+      const blobs = await readdir(join(d.dataRoot, 'content/blobs/sha256'));
+      assert.ok(!blobs.includes(layer.slice(7)), 'tampered blob must not be stored');
+      assert.deepEqual(await readdir(join(d.dataRoot, 'content/ingest')), []);
+      await rm(path);
+      const r2 = await d.docker(['pull', name]);
+      assert.notEqual(r2.code, 0);
+      assert.equal(await d.ok(['images', '-q']), '');
+    } finally {
+      await writeFile(path, good);
+    }
+    await d.ok(['pull', name]);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+    await d.ok(['tag', name, 'busybox:latest']);
+  });
+
+  test('login against an htpasswd registry; push needs it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-htpasswd-'));
+    const htpasswd = join(dir, 'htpasswd');
+    const h = await run('htpasswd', ['-Bbn', 'alice', 's3cret'], {});
+    assert.equal(h.code, 0, h.stderr);
+    await writeFile(htpasswd, h.stdout);
+    const secure = await Registry.start({ htpasswd });
+    try {
+      const bad = await d.docker(['login', '-u', 'alice', '--password-stdin', secure.host], { input: 'wrong\n' });
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, new RegExp(`login attempt to http://${secure.host}/v2/ failed with status: 401 Unauthorized`));
+      const name = `${secure.host}/team/busybox:v1`;
+      await d.ok(['tag', 'busybox', name]);
+      const denied = await d.docker(['push', name]);
+      assert.notEqual(denied.code, 0);
+      const ok = await d.docker(['login', '-u', 'alice', '--password-stdin', secure.host], { input: 's3cret\n' });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /Login Succeeded/);
+      assert.match(await d.ok(['push', name]), /v1: digest: sha256:/);
+      await d.ok(['rmi', name]);
+      await d.ok(['pull', name]);
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+      assert.ok(!d.logs.includes('s3cret'), 'credentials never appear in the daemon log');
+      await d.ok(['logout', secure.host]);
+    } finally {
+      await secure.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

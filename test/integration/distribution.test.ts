@@ -191,6 +191,40 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     await d.ok(['tag', name, 'busybox:latest']);
   });
 
+  test('berth CLI: login, push, save, load, logout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cli-dist-'));
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(htpasswd, (await run('htpasswd', ['-Bbn', 'bob', 'pw-b0b'], {})).stdout);
+    const secure = await Registry.start({ htpasswd });
+    const env = { ...d.env, BERTH_CONFIG: join(dir, 'cfg') };
+    const berth = (args: string[], input?: string) => run(join(import.meta.dirname, '../../bin/berth'), args, { env, input });
+    try {
+      const name = `${secure.host}/team/cli:v2`;
+      await d.ok(['tag', 'busybox', name]);
+      const login = await berth(['login', '-u', 'bob', '--password-stdin', secure.host], 'pw-b0b\n');
+      assert.equal(login.code, 0, login.stderr);
+      assert.match(login.stdout, /Login Succeeded/);
+      const cfg = JSON.parse(await readFile(join(dir, 'cfg', 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
+      assert.equal(Buffer.from(cfg.auths[secure.host].auth, 'base64').toString(), 'bob:pw-b0b');
+      const push = await berth(['push', name]);
+      assert.equal(push.code, 0, push.stderr);
+      assert.match(push.stdout, /v2: digest: sha256:[a-f0-9]{64} size: \d+/);
+      const tar = join(dir, 'cli.tar');
+      assert.equal((await berth(['save', '-o', tar, name])).code, 0);
+      await d.ok(['rmi', name]);
+      const load = await berth(['load', '-i', tar]);
+      assert.equal(load.code, 0, load.stderr);
+      assert.match(load.stdout, new RegExp(`Loaded image: ${secure.host}/team/cli:v2`));
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+      assert.match((await berth(['logout', secure.host])).stdout, /Removing login credentials/);
+      assert.notEqual((await berth(['push', name])).code, 0);
+      await d.ok(['rmi', name]);
+    } finally {
+      await secure.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('login against an htpasswd registry; push needs it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'berth-htpasswd-'));
     const htpasswd = join(dir, 'htpasswd');

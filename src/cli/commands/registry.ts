@@ -41,6 +41,11 @@ export const COMMANDS: Record<string, Entry> = {
   'image prune': entry('Remove unused images', ['image prune'], async () => (await import('./image/prune.ts')).imagePruneCommand),
   'image import': entry('Import the contents from a tarball to create a filesystem image', ['image import', 'import'], async () => (await import('./image/import.ts')).imageImportCommand),
   'image pull': entry('Download an image from a registry', ['image pull', 'pull'], async () => (await import('./image/pull.ts')).imagePullCommand),
+  'image push': entry('Upload an image to a registry', ['image push', 'push'], async () => (await import('./image/push.ts')).imagePushCommand),
+  'image save': entry('Save one or more images to a tar archive (streamed to STDOUT by default)', ['image save', 'save'], async () => (await import('./image/save.ts')).imageSaveCommand),
+  'image load': entry('Load an image from a tar archive or STDIN', ['image load', 'load'], async () => (await import('./image/load.ts')).imageLoadCommand),
+  'system login': entry('Authenticate to a registry', ['login'], async () => (await import('./system/login.ts')).loginCommand),
+  'system logout': entry('Log out from a registry', ['logout'], async () => (await import('./system/logout.ts')).logoutCommand),
   'system inspect': entry('Return low-level information on Docker objects', ['inspect'], async () => (await import('./system/inspect.ts')).inspectCommand),
   'system version': entry('Show the Docker version information', ['version'], async () => (await import('./system/version.ts')).versionCommand),
   'system info': entry('Display system-wide information', ['system info', 'info'], async () => (await import('./system/info.ts')).infoCommand),
@@ -55,7 +60,7 @@ const SHORTCUTS: Record<string, string> = {
   logs: 'container logs', exec: 'container exec', attach: 'container attach', top: 'container top',
   rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
   images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
-  pull: 'image pull', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
+  pull: 'image pull', push: 'image push', save: 'image save', load: 'image load', login: 'system login', logout: 'system logout', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
 };
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };

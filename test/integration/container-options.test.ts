@@ -227,4 +227,27 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     await d.ok(['volume', 'rm', 'kept_vol']);
     await d.importBusybox();
   });
+
+  test('system prune --filter label= and until= select containers, images and networks alike', async () => {
+    for (const stage of ['old', 'new']) {
+      await d.ok(['create', '--name', `${stage}-c`, '--label', `stage=${stage}`, 'busybox', 'true']);
+      await d.ok(['network', 'create', '--label', `stage=${stage}`, `${stage}_net`]);
+      await d.ok(['build', '-q', '-t', `${stage}img:1`, '-'], { input: `FROM busybox\nLABEL stage=${stage}\nRUN echo ${stage} > /stage\n` });
+    }
+    const out = await d.ok(['system', 'prune', '-a', '-f', '--filter', 'label=stage=old']);
+    assert.match(out, /Deleted Networks:\nold_net\n/);
+    assert.match(out, /untagged: oldimg:1/);
+    assert.equal((await d.docker(['inspect', 'old-c'])).code, 1);
+    for (const kept of ['new-c', 'new_net', 'newimg:1', 'busybox']) assert.equal((await d.docker(['inspect', kept])).code, 0, `${kept} is kept`);
+
+    // until= keeps everything created after the cut-off; a cut-off in the future takes the rest.
+    const none = await d.ok(['system', 'prune', '-a', '-f', '--filter', 'until=24h']);
+    assert.doesNotMatch(none, /Deleted|untagged/);
+    const future = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const rest = await d.ok(['system', 'prune', '-a', '-f', '--filter', `until=${future}`, '--filter', 'label=stage=new']);
+    assert.match(rest, /Deleted Containers:\n[0-9a-f]{64}\n/);
+    assert.match(rest, /Deleted Networks:\nnew_net\n/);
+    assert.match(rest, /untagged: newimg:1/);
+    assert.equal(await d.ok(['ps', '-aq', '--filter', 'label=stage']), '');
+  });
 });

@@ -16,4 +16,4 @@ export { buildConmonArgs, type ConmonArgsInput } from './conmon-args.ts';
 export { ProcessStartError } from './runtime-errors.ts';
 export { readExitFile, isProcessAlive } from './exit-file.ts';
 export { readLogs, parseLogLine, type LogEntry, type ReadLogsOptions } from './logs.ts';
-export { oomKilled, sampleCgroup, type CgroupSample } from './cgroup-v1.ts';
+export { hostCgroups, detectCgroupFs, cgroupV1, cgroupV2, type CgroupFs, type CgroupSample } from './cgroups/index.ts';

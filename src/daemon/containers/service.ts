@@ -12,7 +12,7 @@ import {
   isNotModified, type Logger,
 } from '../../lib/index.ts';
 import {
-  buildSpec, resolveUser, readExitFile, isProcessAlive, oomKilled, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
+  buildSpec, resolveUser, readExitFile, isProcessAlive, hostCgroups, MASKED_PATHS, READONLY_PATHS, type ConmonRuntime, type SpecInput,
 } from '../../runtime/index.ts';
 import type { CreateRequest, CreateResponse, EndpointSettings, HostConfig, WaitCondition, WaitResponse } from '../../api/types/index.ts';
 import type { EventBus } from '../events.ts';
@@ -517,7 +517,7 @@ export class ContainerService {
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
     this.health.stop(rec.id);
     // Read before the runtime's delete removes the cgroup.
-    const oom = await oomKilled(this.cgroupPath(rec.id));
+    const oom = await hostCgroups().oomKilled(this.cgroupPath(rec.id));
     this.releaseRuntime(rec);
     await this.images.unmountContainerLayer(rec.id, this.store.paths(rec.id).rootfs).catch((err) => this.log.warn('unmount failed', { id: rec.id, err }));
     rec.mounted = false;
@@ -602,7 +602,9 @@ export class ContainerService {
           await this.store.save(rec);
         }
       });
-      if (rec.state.Status === 'removing') await this.remove(rec.id, { force: true }).catch((err) => this.log.warn('finishing removal failed', { id: rec.id, err }));
+      // Like dockerd's restore, --rm containers that are not running go before the API answers.
+      const gone = rec.state.Status === 'removing' || (rec.hostConfig.AutoRemove && !isAlive(rec));
+      if (gone) await this.remove(rec.id, { force: true, volumes: !!rec.hostConfig.AutoRemove }).catch((err) => this.log.warn('finishing removal failed', { id: rec.id, err }));
     }
   }
 

@@ -1,7 +1,7 @@
 /** `docker stats`: cgroup samples shaped as Docker's stats JSON, streamed once a second or sent once. */
 import { totalmem } from 'node:os';
 import { rfc3339Nano } from '../../lib/index.ts';
-import { sampleCgroup, type CgroupSample } from '../../runtime/index.ts';
+import { hostCgroups, type CgroupSample } from '../../runtime/index.ts';
 import { NULL_TIME, type ContainerRecord } from './record.ts';
 
 function cpuView(s: CgroupSample | undefined) {
@@ -23,12 +23,12 @@ export function statsView(rec: ContainerRecord, cur: CgroupSample | undefined, p
     read: times.read,
     preread: times.preread,
     pids_stats: cur ? { current: cur.pids, ...(cur.pidsLimit ? { limit: cur.pidsLimit } : {}) } : {},
-    blkio_stats: { io_service_bytes_recursive: cur?.blkio ?? null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
+    blkio_stats: { io_service_bytes_recursive: cur?.blkio ?? null, io_serviced_recursive: cur?.blkioOps ?? null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null },
     num_procs: 0,
     storage_stats: {},
     cpu_stats: cpuView(cur),
     precpu_stats: cpuView(prev),
-    // An unlimited cgroup v1 reports ~8 EiB; Docker shows the host's memory instead.
+    // Unlimited (v1: ~8 EiB, v2: Infinity): Docker shows the host's memory instead.
     memory_stats: cur ? { usage: cur.memUsage, max_usage: cur.memMaxUsage, stats: stats, limit: Math.min(cur.memLimit, totalmem()) } : {},
     ...(cur && Object.keys(cur.networks).length ? { networks: cur.networks } : {}),
   };
@@ -42,7 +42,7 @@ export async function writeStats(rec: () => ContainerRecord, send: (v: unknown) 
   const sample = async () => {
     const r = rec();
     const alive = r.state.Status === 'running' || r.state.Status === 'paused';
-    return alive ? sampleCgroup(o.cgroupPath, r.state.Pid) : undefined;
+    return alive ? hostCgroups().sample(o.cgroupPath, r.state.Pid) : undefined;
   };
   let prev: CgroupSample | undefined;
   let prevTime = NULL_TIME;

@@ -4,7 +4,7 @@
  */
 import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isProcessAlive } from '../../runtime/index.ts';
+import { hostCgroups, isProcessAlive } from '../../runtime/index.ts';
 import type { ImageService } from '../../image/index.ts';
 import type { ContainerStore } from '../containers/record.ts';
 import type { NetworkService } from '../networks/service.ts';
@@ -59,13 +59,10 @@ export async function systemCheck(d: CheckDeps, o: { repair: boolean }): Promise
   }
 
   // cgroups of containers that do not run (the runtime's delete removes them; a crash can leave them).
-  for (const controller of await readdir('/sys/fs/cgroup').catch(() => [] as string[])) {
-    for (const id of await readdir(`/sys/fs/cgroup/${controller}${d.cgroupParent}`).catch(() => [] as string[])) {
-      if (!HEX64.test(id) || running(id)) continue;
-      const dir = `/sys/fs/cgroup/${controller}${d.cgroupParent}/${id}`;
-      report.problems.push(`cgroup ${dir}: container is not running`);
-      if (o.repair && (await rmdir(dir).then(() => true, () => false))) report.repaired.push(`removed ${dir}`);
-    }
+  for (const { dir, name: id } of await hostCgroups().children(d.cgroupParent)) {
+    if (!HEX64.test(id) || running(id)) continue;
+    report.problems.push(`cgroup ${dir}: container is not running`);
+    if (o.repair && (await rmdir(dir).then(() => true, () => false))) report.repaired.push(`removed ${dir}`);
   }
   return report;
 }

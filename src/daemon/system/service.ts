@@ -3,6 +3,7 @@ import { cpus, hostname, release, totalmem, type as osType, arch } from 'node:os
 import { readFile } from 'node:fs/promises';
 import { API_VERSION, MIN_API_VERSION } from '../../api/version.ts';
 import { rfc3339Nano } from '../../lib/index.ts';
+import { hostCgroups } from '../../runtime/index.ts';
 import { matchesEventFilters, type EngineEvent, type EventBus } from '../events.ts';
 import type { ContainerStore } from '../containers/record.ts';
 
@@ -55,7 +56,7 @@ export class SystemService {
     const all = this.containers.all();
     const count = (s: string) => all.filter((c) => c.state.Status === s).length;
     this.osName ??= await readFile('/etc/os-release', 'utf8').then((t) => /^PRETTY_NAME="?([^"\n]*)"?/m.exec(t)?.[1] ?? 'Linux', () => 'Linux');
-    const cgroupVersion = await readFile('/sys/fs/cgroup/cgroup.controllers').then(() => '2', () => '1');
+    const cgroupVersion = String(hostCgroups().version);
     const runtimes = { crun: { path: '/usr/bin/crun' }, runc: { path: '/usr/bin/runc' } };
     return {
       ID: `berth-${hostname()}`,

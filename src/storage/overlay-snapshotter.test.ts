@@ -62,3 +62,33 @@ test('overlay snapshotter: layers, container layer, read-only view, persistence'
     await rm(base, { recursive: true, force: true });
   }
 });
+
+test('overlay snapshotter: parallel creates get distinct ids; a legacy metadata.json is converted', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'berth-snap-'));
+  try {
+    const root = join(base, 'overlay');
+    const s = await OverlaySnapshotter.open(root);
+    await s.prepare('l');
+    await s.commit('layer', 'l');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => s.prepare(`c${i}`, 'layer')));
+    const dup = await Promise.allSettled([s.prepare('dup', 'layer'), s.prepare('dup', 'layer')]);
+    assert.deepEqual(dup.map((r) => r.status), ['fulfilled', 'rejected']);
+    assert.equal((await readdir(join(root, 'snapshots'))).length, 22);
+    const reopened = await OverlaySnapshotter.open(root);
+    assert.equal((await reopened.stat('c7')).parent, 'layer');
+
+    // The old layout: one metadata.json naming every snapshot.
+    const legacyRoot = join(base, 'legacy');
+    await mkdir(join(legacyRoot, 'snapshots', '4', 'fs'), { recursive: true });
+    await mkdir(join(legacyRoot, 'snapshots', '5', 'fs'), { recursive: true });
+    const rec = (kind: string, parent?: string) => ({ id: kind === 'committed' ? 4 : 5, kind, labels: {}, created: '2026-01-01T00:00:00Z', updated: '2026-01-01T00:00:00Z', ...(parent ? { parent } : {}) });
+    await writeFile(join(legacyRoot, 'metadata.json'), JSON.stringify({ version: 1, nextId: 6, snapshots: { base: rec('committed'), ctr: rec('active', 'base') } }));
+    const converted = await OverlaySnapshotter.open(legacyRoot);
+    assert.equal((await converted.stat('ctr')).parent, 'base');
+    assert.deepEqual((await readdir(legacyRoot)).sort(), ['snapshots']);
+    await converted.prepare('next', 'base');
+    assert.deepEqual((await readdir(join(legacyRoot, 'snapshots'))).sort(), ['4', '5', '6']);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});

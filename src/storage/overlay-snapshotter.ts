@@ -2,24 +2,25 @@
  * Snapshotter on overlayfs (after containerd's overlay snapshotter). Never mounts: it returns Mount data.
  *
  * On-disk layout under `root` (= <dataRoot>/snapshots/overlay):
- *   metadata.json              {"version":1,"nextId":N,"snapshots":{<key or name>: SnapshotRecord}}
- *   snapshots/<id>/fs          the snapshot's own files (upperdir when active, a lowerdir once committed)
- *   snapshots/<id>/work        overlay workdir (only for snapshots that have a parent)
- * Ids are small numbers so that lowerdir strings stay short.
+ *   snapshots/<id>/snapshot.json  {"version":1,"key":<key or name>,"kind":...,"parent"?:...,"labels":{},...}
+ *   snapshots/<id>/fs             the snapshot's own files (upperdir when active, a lowerdir once committed)
+ *   snapshots/<id>/work           overlay workdir (only for snapshots that have a parent)
+ * Ids are small numbers so that lowerdir strings stay short. One record per snapshot (rather than one file for
+ * all of them) keeps creating a container layer O(1) and lets parallel creates write and fsync side by side.
  *
- * Crash safety: directories are created before the record that names them is written, and records are
- * deleted before their directories; metadata.json is replaced atomically. On open, directories that no
- * record names are deleted.
+ * Crash safety: a snapshot's directories are created before its record, and the record is deleted before the
+ * directories; records are replaced atomically. On open, a directory without a record is deleted. Keys are
+ * reserved in memory synchronously, so two concurrent operations can never claim the same key or id.
  */
-import { mkdir, readdir, rm, lstat } from 'node:fs/promises';
+import { mkdir, readdir, rm, lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../lib/atomic-fs.ts';
 import { conflict, invalidArgument, notFound } from '../lib/errdefs.ts';
-import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import type { Labels } from '../oci/index.ts';
 import { SnapshotKind, type Mount, type SnapshotInfo, type Snapshotter, type Usage } from './snapshotter.ts';
 
 const SCHEMA_VERSION = 1;
+const RECORD = 'snapshot.json';
 
 interface SnapshotRecord {
   id: number;
@@ -30,36 +31,43 @@ interface SnapshotRecord {
   updated: string;
 }
 
-interface Metadata {
+interface RecordFile extends SnapshotRecord {
   version: number;
-  nextId: number;
+  key: string;
+}
+
+/** The layout before per-snapshot records (one metadata.json for all); converted on open. */
+interface LegacyMetadata {
   snapshots: Record<string, SnapshotRecord>;
 }
 
 export class OverlaySnapshotter implements Snapshotter {
   readonly root: string;
-  private meta: Metadata;
-  private readonly lock = new KeyedMutex();
+  private readonly snapshots: Map<string, SnapshotRecord>;
+  private nextId: number;
 
-  private constructor(root: string, meta: Metadata) {
+  private constructor(root: string, snapshots: Map<string, SnapshotRecord>) {
     this.root = root;
-    this.meta = meta;
+    this.snapshots = snapshots;
+    this.nextId = Math.max(0, ...[...snapshots.values()].map((r) => r.id)) + 1;
   }
 
   static async open(root: string): Promise<OverlaySnapshotter> {
-    await mkdir(join(root, 'snapshots'), { recursive: true, mode: 0o700 });
-    const meta = (await readJson<Metadata>(join(root, 'metadata.json'))) ?? { version: SCHEMA_VERSION, nextId: 1, snapshots: {} };
-    if (meta.version !== SCHEMA_VERSION) throw new Error(`unsupported snapshot metadata version ${meta.version}`);
-    const s = new OverlaySnapshotter(root, meta);
-    await s.removeOrphanDirs();
-    return s;
-  }
-
-  private async removeOrphanDirs(): Promise<void> {
-    const known = new Set(Object.values(this.meta.snapshots).map((r) => String(r.id)));
-    for (const d of await readdir(join(this.root, 'snapshots'))) {
-      if (!known.has(d)) await rm(join(this.root, 'snapshots', d), { recursive: true, force: true });
+    const dirs = join(root, 'snapshots');
+    await mkdir(dirs, { recursive: true, mode: 0o700 });
+    await convertLegacyMetadata(root);
+    const snapshots = new Map<string, SnapshotRecord>();
+    for (const d of await readdir(dirs)) {
+      const file = await readJson<RecordFile>(join(dirs, d, RECORD)).catch(() => undefined);
+      if (!file || String(file.id) !== d) {
+        await rm(join(dirs, d), { recursive: true, force: true }); // never fully created, or half removed
+        continue;
+      }
+      if (file.version !== SCHEMA_VERSION) throw new Error(`unsupported snapshot record version ${file.version} in ${d}`);
+      const { version: _v, key, ...rec } = file;
+      snapshots.set(key, rec);
     }
+    return new OverlaySnapshotter(root, snapshots);
   }
 
   private dir(id: number): string {
@@ -67,17 +75,13 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   private get(key: string): SnapshotRecord {
-    const r = this.meta.snapshots[key];
+    const r = this.snapshots.get(key);
     if (!r) throw notFound(`snapshot ${key} does not exist`);
     return r;
   }
 
-  private async save(): Promise<void> {
-    await writeJsonAtomic(join(this.root, 'metadata.json'), this.meta);
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lock.run('meta', fn);
+  private async writeRecord(key: string, rec: SnapshotRecord): Promise<void> {
+    await writeJsonAtomic(join(this.dir(rec.id), RECORD), { version: SCHEMA_VERSION, key, ...rec } satisfies RecordFile);
   }
 
   async stat(key: string): Promise<SnapshotInfo> {
@@ -100,53 +104,54 @@ export class OverlaySnapshotter implements Snapshotter {
     return this.create(SnapshotKind.view, key, parent, o.labels);
   }
 
-  private create(kind: SnapshotKind, key: string, parent: string | undefined, labels: Labels = {}): Promise<Mount[]> {
-    return this.serial(async () => {
-      if (this.meta.snapshots[key]) throw conflict(`snapshot ${key}: already exists`);
-      if (parent !== undefined) {
-        const p = this.get(parent);
-        if (p.kind !== SnapshotKind.committed) throw invalidArgument(`parent ${parent} is not a committed snapshot`);
-      }
-      const id = this.meta.nextId++;
-      const dir = this.dir(id);
+  private async create(kind: SnapshotKind, key: string, parent: string | undefined, labels: Labels = {}): Promise<Mount[]> {
+    if (this.snapshots.has(key)) throw conflict(`snapshot ${key}: already exists`);
+    if (parent !== undefined && this.get(parent).kind !== SnapshotKind.committed) throw invalidArgument(`parent ${parent} is not a committed snapshot`);
+    const now = new Date().toISOString();
+    const rec: SnapshotRecord = { id: this.nextId++, kind, labels: { ...labels }, created: now, updated: now };
+    if (parent !== undefined) rec.parent = parent;
+    this.snapshots.set(key, rec); // reserved before the first await
+    try {
+      const dir = this.dir(rec.id);
       await rm(dir, { recursive: true, force: true });
       await mkdir(join(dir, 'fs'), { recursive: true, mode: 0o755 });
       if (parent !== undefined) await mkdir(join(dir, 'work'), { mode: 0o700 });
-      const now = new Date().toISOString();
-      const rec: SnapshotRecord = { id, kind, labels: { ...labels }, created: now, updated: now };
-      if (parent !== undefined) rec.parent = parent;
-      this.meta.snapshots[key] = rec;
-      await this.save();
-      return this.mountsFor(rec);
-    });
-  }
-
-  commit(name: string, key: string, o: { labels?: Labels } = {}): Promise<void> {
-    return this.serial(async () => {
-      const rec = this.get(key);
-      if (rec.kind !== SnapshotKind.active) throw invalidArgument(`snapshot ${key} is not active`);
-      if (this.meta.snapshots[name]) throw conflict(`snapshot ${name}: already exists`);
-      delete this.meta.snapshots[key];
-      this.meta.snapshots[name] = {
-        ...rec, kind: SnapshotKind.committed, labels: { ...rec.labels, ...o.labels }, updated: new Date().toISOString(),
-      };
-      await this.save();
-    });
-  }
-
-  remove(key: string): Promise<void> {
-    return this.serial(async () => {
-      const rec = this.get(key);
-      const child = Object.entries(this.meta.snapshots).find(([, r]) => r.parent === key);
-      if (child) throw conflict(`cannot remove snapshot ${key}: snapshot ${child[0]} depends on it`);
-      delete this.meta.snapshots[key];
-      await this.save();
+      await this.writeRecord(key, rec);
+    } catch (err) {
+      this.snapshots.delete(key);
       await rm(this.dir(rec.id), { recursive: true, force: true });
-    });
+      throw err;
+    }
+    return this.mountsFor(rec);
+  }
+
+  async commit(name: string, key: string, o: { labels?: Labels } = {}): Promise<void> {
+    const rec = this.get(key);
+    if (rec.kind !== SnapshotKind.active) throw invalidArgument(`snapshot ${key} is not active`);
+    if (this.snapshots.has(name)) throw conflict(`snapshot ${name}: already exists`);
+    const committed: SnapshotRecord = { ...rec, kind: SnapshotKind.committed, labels: { ...rec.labels, ...o.labels }, updated: new Date().toISOString() };
+    this.snapshots.delete(key);
+    this.snapshots.set(name, committed);
+    try {
+      await this.writeRecord(name, committed);
+    } catch (err) {
+      this.snapshots.delete(name);
+      this.snapshots.set(key, rec);
+      throw err;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    const rec = this.get(key);
+    const child = [...this.snapshots].find(([, r]) => r.parent === key);
+    if (child) throw conflict(`cannot remove snapshot ${key}: snapshot ${child[0]} depends on it`);
+    this.snapshots.delete(key);
+    await unlink(join(this.dir(rec.id), RECORD)).catch(() => undefined);
+    await rm(this.dir(rec.id), { recursive: true, force: true });
   }
 
   async walk(fn: (i: SnapshotInfo) => Promise<void>): Promise<void> {
-    for (const [k, r] of Object.entries(this.meta.snapshots)) await fn(toInfo(k, r));
+    for (const [k, r] of [...this.snapshots]) await fn(toInfo(k, r));
   }
 
   /** Parent chain, nearest first. */
@@ -173,6 +178,18 @@ export class OverlaySnapshotter implements Snapshotter {
       options: [`workdir=${join(this.dir(rec.id), 'work')}`, `upperdir=${fs(rec)}`, `lowerdir=${parents.map(fs).join(':')}`],
     }];
   }
+}
+
+/** Writes a record per snapshot from the old single metadata.json, then removes it. Idempotent. */
+async function convertLegacyMetadata(root: string): Promise<void> {
+  const legacyPath = join(root, 'metadata.json');
+  const legacy = await readJson<LegacyMetadata>(legacyPath);
+  if (!legacy) return;
+  for (const [key, rec] of Object.entries(legacy.snapshots)) {
+    const dir = join(root, 'snapshots', String(rec.id));
+    if ((await lstat(dir).catch(() => undefined))?.isDirectory()) await writeJsonAtomic(join(dir, RECORD), { version: SCHEMA_VERSION, key, ...rec } satisfies RecordFile);
+  }
+  await unlink(legacyPath);
 }
 
 function toInfo(name: string, r: SnapshotRecord): SnapshotInfo {

@@ -108,6 +108,17 @@ export class Daemon {
   }
 
   /** Imports the busybox test image as `busybox:latest` with CMD ["sh"]. */
+  /** The keys of every snapshot in the overlay snapshotter (image layers are named by chain id, sha256:...). */
+  async snapshotKeys(): Promise<string[]> {
+    const dir = join(this.dataRoot, 'snapshots/overlay/snapshots');
+    const keys: string[] = [];
+    for (const id of await readdir(dir).catch(() => [] as string[])) {
+      const rec = await readFile(join(dir, id, 'snapshot.json'), 'utf8').then((t) => JSON.parse(t) as { key: string }, () => undefined);
+      if (rec) keys.push(rec.key);
+    }
+    return keys;
+  }
+
   async importBusybox(tag = 'busybox:latest'): Promise<string> {
     await run('bash', [join(REPO, 'scripts/make-busybox-tar.sh'), BUSYBOX_TAR], {});
     return this.ok(['import', '--change', 'CMD ["sh"]', BUSYBOX_TAR, tag]);

@@ -1,9 +1,9 @@
 /**
- * The one way Berth runs subprocesses (crun, runc, conmon, ip, nft...): argv arrays, never a shell; stderr
- * captured into the error; an AbortSignal kills the child.
+ * The one way Berth runs subprocesses (crun, runc, ip, nft...): argv arrays, never a shell; stderr captured
+ * into the error; an AbortSignal kills the child. Children start through posix_spawn (lib/spawn.ts).
  */
-import { spawn, type SpawnOptions } from 'node:child_process';
 import { EngineError, type ErrorKind } from './errdefs.ts';
+import { spawnChild } from './spawn.ts';
 
 export interface ExecResult { stdout: string; stderr: string; code: number }
 
@@ -16,18 +16,27 @@ export interface ExecOptions {
   allowFailure?: boolean;
   /** Kind of the EngineError thrown on failure (default 'internal'). */
   errorKind?: ErrorKind;
-  stdio?: SpawnOptions['stdio'];
 }
 
 export function execFile(file: string, args: readonly string[], o: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: o.env, cwd: o.cwd, signal: o.signal, stdio: ['pipe', 'pipe', 'pipe'] });
+    if (o.signal?.aborted) return reject(abortError(o.signal));
+    let child;
+    try {
+      child = spawnChild(file, args, { env: o.env, cwd: o.cwd });
+    } catch (e) {
+      return reject(new EngineError(o.errorKind ?? 'internal', `${file}: ${(e as Error).message}`, { cause: e }));
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const onAbort = () => child.kill('SIGKILL');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new EngineError(o.errorKind ?? 'internal', `${file}: ${e.message}`, { cause: e })));
-    child.on('close', (code, sig) => {
+    for (const s of child.stdio) s?.on('error', () => {}); // EPIPE when the child does not read its input
+    child.on('close', (code: number | null, sig: NodeJS.Signals | null) => {
+      o.signal?.removeEventListener('abort', onAbort);
+      if (o.signal?.aborted) return reject(abortError(o.signal));
       const stdout = Buffer.concat(out).toString();
       const stderr = Buffer.concat(err).toString();
       const rc = code ?? 128 + (sig ? 9 : 0);
@@ -41,6 +50,10 @@ export function execFile(file: string, args: readonly string[], o: ExecOptions =
     if (o.input !== undefined) child.stdin!.end(o.input);
     else child.stdin!.end();
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 function basename(p: string): string {

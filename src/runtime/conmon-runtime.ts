@@ -8,14 +8,13 @@
  * runtime.log (crun/runc JSON log). Exec sessions live in <bundle>/exec/<session>/ with the same names plus
  * process.json and the exit file <session dir>/<container id>.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { writeJsonAtomic } from '../lib/atomic-fs.ts';
 import { EngineError, conflict, errnoCode, internal, notFound } from '../lib/errdefs.ts';
+import { spawnChild, type SpawnedChild, type StdioSpec } from '../lib/spawn.ts';
 import { connectAttach, type AttachStreams } from './attach.ts';
 import { buildConmonArgs } from './conmon-args.ts';
 import { readExitFile } from './exit-file.ts';
@@ -105,9 +104,9 @@ export class ConmonRuntime {
       leaveStdinOpen: c.openStdin && !c.stdinOnce,
     });
     const child = this.spawnConmon(args, dir, false);
-    const sync = new PipeReader(child.stdio[SYNC_FD] as Readable);
+    const sync = new PipeReader(child.stdio[SYNC_FD]!);
     try {
-      (child.stdio[START_FD] as Writable).end('0');
+      child.stdio[START_FD]!.end('0');
       const msg = await sync.next(o.signal);
       if (!msg || msg.data < 0) {
         const why = msg?.message || (await lastRuntimeError(bundleFiles.runtimeLog(dir))) || (await conmonStderr(child)) || 'conmon exited without reporting a pid';
@@ -184,8 +183,8 @@ export class ConmonRuntime {
       exec: { processSpec, attach },
     });
     const child = this.spawnConmon(args, dir, attach);
-    const sync = new PipeReader(child.stdio[SYNC_FD] as Readable);
-    const start = child.stdio[START_FD] as Writable;
+    const sync = new PipeReader(child.stdio[SYNC_FD]!);
+    const start = child.stdio[START_FD]!;
     let streams: AttachStreams | null = null;
     const fail = async (why?: string) => {
       const msg = why || (await lastRuntimeError(bundleFiles.runtimeLog(dir))) || (await conmonStderr(child)) || 'conmon exited without reporting a pid';
@@ -194,7 +193,7 @@ export class ConmonRuntime {
     try {
       start.write('0');                        // conmon's first read: it may proceed
       if (attach) {
-        const attachPipe = new PipeReader((child.stdio as unknown as Readable[])[ATTACH_FD]);
+        const attachPipe = new PipeReader(child.stdio[ATTACH_FD]!);
         const ready = await attachPipe.next(o.signal);
         attachPipe.destroy();
         if (!ready || ready.data < 0) throw await fail(ready?.message);
@@ -253,7 +252,7 @@ export class ConmonRuntime {
     return proc;
   }
 
-  private spawnConmon(args: string[], cwd: string, attachPipe: boolean): ChildProcess {
+  private spawnConmon(args: string[], cwd: string, attachPipe: boolean): SpawnedChild {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       _OCI_SYNCPIPE: String(SYNC_FD),
@@ -261,24 +260,26 @@ export class ConmonRuntime {
     };
     if (attachPipe) env._OCI_ATTACHPIPE = String(ATTACH_FD);
     // detached: conmon gets its own session and outlives berthd; it double-forks, so this child exits at once.
-    const child = spawn(this.conmonPath, args, {
-      cwd, env, detached: true,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...(attachPipe ? ['pipe' as const] : [])],
-    });
+    const stdio: StdioSpec[] = ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', ...(attachPipe ? ['pipe' as const] : [])];
+    let child: SpawnedChild;
+    try {
+      child = spawnChild(this.conmonPath, args, { cwd, env, detached: true, stdio });
+    } catch (err) {
+      throw internal(`conmon: ${(err as Error).message}`);
+    }
     const errText: Buffer[] = [];
     conmonStderrText.set(child, errText);
     child.stderr!.on('data', (b: Buffer) => { if (errText.length < 64) errText.push(b); });
-    child.on('error', () => { /* surfaces as a closed sync pipe */ });
     // conmon closes its pipe ends whenever it likes (e.g. the start pipe after reading it): never crash on that.
-    for (const s of child.stdio) (s as NodeJS.EventEmitter | null)?.on('error', () => {});
+    for (const s of child.stdio) s?.on('error', () => {});
     return child;
   }
 }
 
 /** conmon's own complaints (before it daemonises it still writes to stderr), collected by spawnConmon. */
-const conmonStderrText = new WeakMap<ChildProcess, Buffer[]>();
+const conmonStderrText = new WeakMap<SpawnedChild, Buffer[]>();
 
-async function conmonStderr(child: ChildProcess): Promise<string | undefined> {
+async function conmonStderr(child: SpawnedChild): Promise<string | undefined> {
   if (child.exitCode === null && child.signalCode === null) {
     await new Promise<void>((r) => { const t = setTimeout(r, 200); child.once('exit', () => { clearTimeout(t); r(); }); });
   }
@@ -286,8 +287,8 @@ async function conmonStderr(child: ChildProcess): Promise<string | undefined> {
   return text ? text.split('\n').slice(-3).join('\n') : undefined;
 }
 
-function releaseChild(child: ChildProcess): void {
-  for (const s of child.stdio) (s as { destroy?: () => void } | null)?.destroy?.();
+function releaseChild(child: SpawnedChild): void {
+  for (const s of child.stdio) s?.destroy();
   child.unref();
 }
 

@@ -59,7 +59,7 @@ export class Daemon {
     this.proc.stderr!.on('data', (b) => (this.logs += b));
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      if (this.proc.exitCode !== null) throw new Error(`berthd exited early:\n${this.logs}`);
+      if (this.proc.exitCode !== null) throw new Error(`berthd exited early (code ${this.proc.exitCode}, signal ${this.proc.signalCode}):\n${this.logs}`);
       if (await this.ping()) return;
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     facts: {
       dataRoot: cfg.dataRoot, runtime: host.runtime, runtimeNotes: host.notes, started: new Date(),
       imageCount: async () => (await images.list({})).length,
-      images: async () => images.list({}),
+      images: async () => images.list({ sharedSize: true }),
       layersSize: () => images.layersSize(),
       containers: () => containersBackend.list({ all: true, size: true, filters: new Map() }),
       volumes: async () => (await volumes.list({}, { size: true })).Volumes,

@@ -273,6 +273,21 @@ export class ImageService {
     return total;
   }
 
+  /** How many images each layer (chain id) belongs to. */
+  private async chainUsers(): Promise<Map<string, number>> {
+    const users = new Map<string, number>();
+    for (const r of this.records.all()) {
+      for (const c of chainIds((await this.config(r.id)).rootfs.diff_ids)) users.set(c, (users.get(c) ?? 0) + 1);
+    }
+    return users;
+  }
+
+  private async sharedSize(config: ImageConfig, chainUsers: Map<string, number>): Promise<number> {
+    let shared = 0;
+    for (const c of chainIds(config.rootfs.diff_ids)) if ((chainUsers.get(c) ?? 0) > 1) shared += await this.layerSize(c);
+    return shared;
+  }
+
   private async layerSize(chain: string): Promise<number> {
     try {
       return Number((await this.snapshots.stat(chain)).labels[SIZE_LABEL] ?? 0);
@@ -292,7 +307,8 @@ export class ImageService {
     return { tags, digests };
   }
 
-  async list(o: { all?: boolean; filters?: Map<string, string[]>; digests?: boolean } = {}): Promise<ImageSummary[]> {
+  /** `sharedSize`: fill SharedSize (bytes in layers that other images use too), as for `system df`; else -1. */
+  async list(o: { all?: boolean; filters?: Map<string, string[]>; digests?: boolean; sharedSize?: boolean } = {}): Promise<ImageSummary[]> {
     const filters = o.filters ?? new Map<string, string[]>();
     const createdOf = async (ref: string) => Date.parse((await this.config(this.find(ref).id)).created ?? '');
     const before = filters.get('before')?.[0];
@@ -304,6 +320,7 @@ export class ImageService {
     const refMatch = referenceMatcher(filters);
     const out: ImageSummary[] = [];
     const parents = new Set(this.records.all().map((r) => r.parent).filter(Boolean));
+    const chainUsers = o.sharedSize ? await this.chainUsers() : undefined;
     for (const r of this.records.all()) {
       // As dockerd: untagged intermediate images (parents of other images) are shown only with --all.
       if (!o.all && r.names.length === 0 && parents.has(r.id)) continue;
@@ -322,7 +339,7 @@ export class ImageService {
         ParentId: r.parent ?? '',
         RepoDigests: digests,
         RepoTags: tags,
-        SharedSize: -1,
+        SharedSize: chainUsers ? await this.sharedSize(config, chainUsers) : -1,
         Size: await this.imageSize(config),
       });
     }

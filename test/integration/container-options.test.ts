@@ -168,6 +168,25 @@ with tarfile.open(${JSON.stringify(tar)}, 'w') as t:
     assert.equal((await d.docker(['inspect', 'stale'])).code, 1);
   });
 
+  test('system df: shared and unique image sizes, reclaimable space as Docker counts it', async () => {
+    await d.ok(['build', '-q', '-t', 'dfchild:1', '-'], { input: 'FROM busybox\nRUN head -c 1000000 /dev/urandom > /blob\n' });
+    await d.ok(['run', '-d', '--name', 'dfuser', 'dfchild:1', 'sleep', '100']);
+    const df = JSON.parse((await d.api('GET', '/v1.50/system/df')).body) as { LayersSize: number; Images: { RepoTags: string[]; Size: number; SharedSize: number; Containers: number }[] };
+    const img = (tag: string) => df.Images.find((i) => i.RepoTags.includes(tag))!;
+    const base = img('busybox:latest');
+    const child = img('dfchild:1');
+    assert.equal(base.SharedSize, base.Size, 'the whole busybox layer is shared with its child');
+    assert.equal(child.SharedSize, base.Size);
+    assert.ok(child.Size - child.SharedSize >= 1_000_000, 'the child has its own megabyte');
+    assert.equal(child.Containers, 1);
+    assert.equal(df.LayersSize, child.Size);
+    const row = await d.ok(['system', 'df', '--format', '{{.Type}}|{{.Reclaimable}}']);
+    assert.match(row, /^Images\|\d[\d.]*[kM]?B \((\d+)%\)$/m);
+    assert.ok(Number(/^Images\|.*\((\d+)%\)$/m.exec(row)![1]) < 100, `the running container's unique layer is not reclaimable:\n${row}`);
+    await d.ok(['rm', '-f', 'dfuser']);
+    await d.ok(['rmi', 'dfchild:1']);
+  });
+
   test('--runtime picks crun or runc per container', async () => {
     assert.equal(await d.ok(['run', '--rm', '--runtime', 'runc', 'busybox', 'echo', 'via-runc']), 'via-runc');
     const id = await d.ok(['run', '-d', '--runtime', 'runc', 'busybox', 'sleep', '60']);

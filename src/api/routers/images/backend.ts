@@ -5,7 +5,7 @@ export interface ImageDeleteItem { Untagged?: string; Deleted?: string }
 
 export interface ImagesBackend {
   /** ImageSummary[] as in the Engine API. */
-  list(o: { all?: boolean; filters?: Map<string, string[]>; digests?: boolean }): Promise<object[]>;
+  list(o: { all?: boolean; filters?: Map<string, string[]>; digests?: boolean; sharedSize?: boolean }): Promise<object[]>;
   /** ImageInspect; not-found kind with `No such image: <ref>`. */
   inspect(ref: string): Promise<object>;
   /** HistoryResponseItem[]. */

@@ -12,7 +12,7 @@ export function imageRoutes(b: ImagesBackend, d?: DistributionBackend): Route[] 
   return [
     route('GET', '/images/json', async (ctx) => {
       const q = ctx.query;
-      sendJson(ctx, 200, await b.list({ all: boolParam(q, 'all'), filters: filtersParam(q), digests: boolParam(q, 'digests') }));
+      sendJson(ctx, 200, await b.list({ all: boolParam(q, 'all'), filters: filtersParam(q), digests: boolParam(q, 'digests'), sharedSize: boolParam(q, 'shared-size') }));
     }),
     route('POST', '/images/create', async (ctx) => {
       const q = ctx.query;

@@ -8,7 +8,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  KeyedMutex, conflict, forbidden, invalidArgument, isNotFound, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
+  KeyedMutex, conflict, invalidArgument, isNotFound, notModified, newId, randomName, VALID_NAME, rfc3339Nano,
   isNotModified, type Logger,
 } from '../../lib/index.ts';
 import {
@@ -25,7 +25,8 @@ import type { VolumeService } from '../volumes/service.ts';
 import { ContainerStore, SCHEMA_VERSION, initialState, NULL_TIME, type ContainerRecord } from './record.ts';
 import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
-import { nextDelay, shouldRestart, shouldStartAtBoot } from './restart-policy.ts';
+import { RestartScheduler } from './restart-scheduler.ts';
+import { NetworkAttachments } from './network-attachments.ts';
 import { resourceLimits } from './resources.ts';
 import { deviceNodes } from './devices.ts';
 import { rotationPolicy } from './log-rotation.ts';
@@ -72,9 +73,8 @@ export class ContainerService {
   private readonly beforeStart = new Map<string, BeforeStartHook[]>();
   /** `crun delete` of exited containers runs in the background (it takes ~12 ms); the next start awaits it. */
   private readonly runtimeCleanups = new Map<string, Promise<void>>();
-  /** Pending automatic restarts (restart policies) and each container's current back-off. */
-  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
-  private readonly restartDelays = new Map<string, number>();
+  private readonly restarts: RestartScheduler;
+  private readonly attachments: NetworkAttachments;
   private readonly health: HealthMonitor;
 
   constructor(o: ContainerServiceOptions) {
@@ -83,6 +83,22 @@ export class ContainerService {
     this.images = o.images;
     this.events = o.events;
     this.log = o.log;
+    this.restarts = new RestartScheduler({
+      log: this.log,
+      markRestarting: (id) => this.locks.run(id, async () => {
+        const cur = this.store.get(id);
+        cur.state = { ...cur.state, Status: 'restarting' };
+        await this.store.save(cur, { durable: false });
+      }),
+      restart: (id, countRestart) => this.locks.run(id, async () => {
+        const cur = this.store.find(id);
+        if (!cur || cur.state.Status !== 'restarting') return;
+        if (countRestart) cur.restartCount += 1;
+        await this.startLocked(cur, {});
+        this.emit(cur, 'restart');
+      }),
+    });
+    this.attachments = new NetworkAttachments({ store: this.store, locks: this.locks, events: this.events, networks: o.networks, isAlive });
     this.health = new HealthMonitor({
       get: (id) => this.store.find(id),
       runtimeOf: (rec) => this.runtimeOf(rec),
@@ -196,7 +212,7 @@ export class ContainerService {
       await this.locks.run(id, async () => {
         const rec = this.store.get(id);
         if (rec.state.Status === 'running' || rec.state.Status === 'paused') throw notModified('container already started');
-        this.cancelRestart(rec.id);
+        this.restarts.cancel(rec.id);
         rec.manuallyStopped = false;
         if (rec.state.Status === 'removing' || rec.state.Status === 'dead') {
           throw conflict(`cannot start a container that has been removed`);
@@ -378,7 +394,7 @@ export class ContainerService {
   /** Docker's stop: StopSignal (default SIGTERM), wait `t` seconds (default 10), then SIGKILL. */
   async stop(ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
     const rec = this.store.get(ref);
-    if (this.cancelRestart(rec.id)) {
+    if (this.restarts.cancel(rec.id)) {
       // Stopping a container that waits to be restarted ends that for good.
       await this.locks.run(rec.id, async () => {
         const cur = this.store.get(rec.id);
@@ -474,44 +490,7 @@ export class ContainerService {
       await this.remove(id, { force: true, volumes: true }).catch((err) => this.log.warn('auto-remove failed', { id, err }));
       return;
     }
-    if (rec && rec.state.Status === 'exited') await this.applyRestartPolicy(rec, { boot: false });
-  }
-
-  /** Restart policies: schedule the container's next start after its back-off, as Docker's restart manager. */
-  private async applyRestartPolicy(rec: ContainerRecord, o: { boot: boolean }): Promise<void> {
-    const facts = {
-      exitCode: rec.state.ExitCode, manuallyStopped: !!rec.manuallyStopped, restartCount: rec.restartCount,
-      ranMs: Math.max(0, Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt)),
-    };
-    const policy = rec.hostConfig.RestartPolicy;
-    if (!(o.boot ? shouldStartAtBoot(policy, facts) : shouldRestart(policy, facts))) return;
-    const delay = o.boot ? 0 : nextDelay(this.restartDelays.get(rec.id) ?? 0, facts.ranMs);
-    this.restartDelays.set(rec.id, delay);
-    await this.locks.run(rec.id, async () => {
-      const cur = this.store.get(rec.id);
-      cur.state = { ...cur.state, Status: 'restarting' };
-      await this.store.save(cur, { durable: false });
-    });
-    const timer = setTimeout(() => {
-      this.restartTimers.delete(rec.id);
-      void this.locks.run(rec.id, async () => {
-        const cur = this.store.find(rec.id);
-        if (!cur || cur.state.Status !== 'restarting') return;
-        if (!o.boot) cur.restartCount += 1;
-        await this.startLocked(cur, {});
-        this.emit(cur, 'restart');
-      }).catch((err) => this.log.warn('restart failed', { id: rec.id, err }));
-    }, delay);
-    this.restartTimers.set(rec.id, timer);
-  }
-
-  /** Cancels a pending automatic restart; true if there was one. */
-  private cancelRestart(id: string): boolean {
-    const t = this.restartTimers.get(id);
-    if (!t) return false;
-    clearTimeout(t);
-    this.restartTimers.delete(id);
-    return true;
+    if (rec && rec.state.Status === 'exited') await this.restarts.consider(rec, { boot: false });
   }
 
   private async finishLocked(rec: ContainerRecord, code: number): Promise<void> {
@@ -543,19 +522,19 @@ export class ContainerService {
     this.runtimeCleanups.set(id, p);
   }
 
-  /**
-   * Start-up reconciliation after a daemon restart or crash: running containers whose conmon is alive are
-   * adopted; those that exited meanwhile get their real exit code; half-started ones are cleaned up.
-   */
   /** At daemon start, after reconcile: containers whose restart policy says so come back. */
   async startByPolicy(): Promise<void> {
     for (const rec of this.store.all()) {
       if (rec.state.Status === 'exited' || rec.state.Status === 'created' && rec.state.StartedAt !== NULL_TIME) {
-        await this.applyRestartPolicy(rec, { boot: true }).catch((err) => this.log.warn('restart at start-up failed', { id: rec.id, err }));
+        await this.restarts.consider(rec, { boot: true }).catch((err) => this.log.warn('restart at start-up failed', { id: rec.id, err }));
       }
     }
   }
 
+  /**
+   * Start-up reconciliation after a daemon restart or crash: running containers whose conmon is alive are
+   * adopted; those that exited meanwhile get their real exit code; half-started ones are cleaned up.
+   */
   async reconcile(): Promise<void> {
     // Runtime state of containers removed while a background `delete` was still running.
     for (const rt of Object.values(this.o.runtimes)) {
@@ -641,7 +620,7 @@ export class ContainerService {
 
   async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.store.get(ref);
-    if (rec.state.Status === 'restarting' && o.force && this.cancelRestart(rec.id)) {
+    if (rec.state.Status === 'restarting' && o.force && this.restarts.cancel(rec.id)) {
       rec.state = { ...rec.state, Status: 'exited' };
     }
     if (isAlive(rec)) {
@@ -727,48 +706,12 @@ export class ContainerService {
     });
   }
 
-  /** docker network connect: record the endpoint, and plug it in now when the container runs. */
-  async connectNetwork(networkRef: string, ref: string, cfg: EndpointSettings): Promise<void> {
-    const networks = this.requireNetworks();
-    const rec = this.store.get(ref);
-    await this.locks.run(rec.id, async () => {
-      const cur = this.store.get(rec.id);
-      const n = networks.store.get(networkRef);
-      if (n.Name in cur.endpoints) throw forbidden(`endpoint with name ${cur.name} already exists in network ${n.Name}`);
-      const mode = cur.hostConfig.NetworkMode ?? '';
-      if (mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
-        throw invalidArgument(`container cannot be disconnected from host network or connected to host network`);
-      }
-      networks.endpointsForCreate(n.Name, { [n.Name]: cfg });
-      const ep = isAlive(cur) ? await networks.connectRunning(cur, n, cfg) : { Aliases: cfg.Aliases ?? null, IPAMConfig: cfg.IPAMConfig ?? null, NetworkID: n.Id };
-      cur.endpoints = { ...cur.endpoints, [n.Name]: ep };
-      await this.store.save(cur);
-      this.events.publish('network', 'connect', n.Id, { container: cur.id, name: n.Name, type: n.Driver });
-    });
+  connectNetwork(networkRef: string, ref: string, cfg: EndpointSettings): Promise<void> {
+    return this.attachments.connect(networkRef, ref, cfg);
   }
 
-  async disconnectNetwork(networkRef: string, ref: string, o: { force?: boolean } = {}): Promise<void> {
-    const networks = this.requireNetworks();
-    const rec = this.store.find(ref);
-    if (!rec) {
-      if (o.force) return;
-      throw this.store.get(ref) as never;
-    }
-    await this.locks.run(rec.id, async () => {
-      const cur = this.store.get(rec.id);
-      const n = networks.store.get(networkRef);
-      if (!(n.Name in cur.endpoints)) throw forbidden(`container ${cur.id} is not connected to network ${n.Name}`);
-      if (isAlive(cur)) await networks.disconnectRunning(cur, n);
-      const { [n.Name]: _gone, ...rest } = cur.endpoints;
-      cur.endpoints = rest;
-      await this.store.save(cur);
-      this.events.publish('network', 'disconnect', n.Id, { container: cur.id, name: n.Name, type: n.Driver });
-    });
-  }
-
-  private requireNetworks(): NetworkService {
-    if (!this.o.networks) throw invalidArgument('networking is not configured');
-    return this.o.networks;
+  disconnectNetwork(networkRef: string, ref: string, o: { force?: boolean } = {}): Promise<void> {
+    return this.attachments.disconnect(networkRef, ref, o);
   }
 
   async resize(ref: string, size: { height: number; width: number }): Promise<void> {

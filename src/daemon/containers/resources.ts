@@ -10,6 +10,19 @@ const CPU_PERIOD = 100_000;
 /** Whether the kernel accounts swap (memory.memsw.* on cgroup v1); without it a swap limit cannot be set. */
 const swapAccounting = existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || existsSync('/sys/fs/cgroup/cgroup.controllers');
 
+/**
+ * Settings this host's cgroups cannot honour are dropped with Docker's warnings (returned by create and update):
+ * cgroup v2 has no switch to turn off the OOM killer.
+ */
+export function discardUnsupported(hc: HostConfig, cgroupVersion: 1 | 2): string[] {
+  const warnings: string[] = [];
+  if (cgroupVersion === 2 && hc.OomKillDisable) {
+    warnings.push('Your kernel does not support OomKillDisable. OomKillDisable discarded.');
+    hc.OomKillDisable = false;
+  }
+  return warnings;
+}
+
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** Validates at create time (Docker's messages) and returns what the OCI spec gets, or undefined for no limits. */

@@ -27,7 +27,7 @@ import { signalNumber } from './signals.ts';
 import { normalizeStartError } from './start-errors.ts';
 import { RestartScheduler } from './restart-scheduler.ts';
 import { NetworkAttachments } from './network-attachments.ts';
-import { resourceLimits } from './resources.ts';
+import { discardUnsupported, resourceLimits } from './resources.ts';
 import { deviceNodes } from './devices.ts';
 import { rotationPolicy } from './log-rotation.ts';
 import { HealthMonitor, healthCommand, type HealthConfig } from './health.ts';
@@ -132,6 +132,7 @@ export class ContainerService {
       hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
     }
     validateRestartPolicy(hostConfig);
+    const warnings = discardUnsupported(hostConfig, hostCgroups().version);
     resourceLimits(hostConfig); // Docker's checks, at create
     rotationPolicy(hostConfig.LogConfig?.Config);
     await deviceNodes(hostConfig); // --device paths must exist at create, as in dockerd
@@ -190,7 +191,7 @@ export class ContainerService {
       throw err;
     }
     this.emit(rec, 'create');
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   // ---------------------------------------------------------------------------------------------- start
@@ -697,12 +698,13 @@ export class ContainerService {
       for (const k of updatable) if (changes[k] !== undefined && changes[k] !== null) (hc as Record<string, unknown>)[k] = changes[k];
       if (changes.NanoCpus) { hc.CpuQuota = 0; hc.CpuPeriod = 0; }
       validateRestartPolicy(hc);
+      const warnings = discardUnsupported(hc, hostCgroups().version);
       const limits = resourceLimits(hc);
       if (isAlive(cur) && limits) await this.runtimeOf(cur).update(cur.id, this.store.paths(cur.id).bundle, limits);
       cur.hostConfig = hc;
       await this.store.save(cur);
       this.emit(cur, 'update');
-      return { Warnings: [] };
+      return { Warnings: warnings };
     });
   }
 

@@ -29,7 +29,12 @@ export class Daemon {
 
   static async start(o: { args?: string[] } = {}): Promise<Daemon> {
     const d = new Daemon(await mkdtemp(join(tmpdir(), 'berth-it-')));
-    await d.launch(o.args);
+    try {
+      await d.launch(o.args);
+    } catch (err) {
+      await d.stop(); // nothing of a daemon that never came up is left behind
+      throw err;
+    }
     return d;
   }
 

@@ -8,9 +8,8 @@
  */
 import koffi from 'koffi';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { OciSeccomp } from './oci-spec.ts';
 
 const ACTIONS: Record<string, number> = {
@@ -83,6 +82,9 @@ export function seccompBpfBase64(profile: OciSeccomp): string | null {
   return out;
 }
 
+/** Linux O_TMPFILE (__O_TMPFILE | O_DIRECTORY); Node does not export it. */
+const O_TMPFILE = 0o20200000;
+
 function compile(profile: OciSeccomp): string | null {
   const s = load();
   if (!s) return null;
@@ -91,7 +93,6 @@ function compile(profile: OciSeccomp): string | null {
   const defaultAction = action(profile.defaultAction, profile.defaultErrnoRet);
   const ctx = s.init(defaultAction);
   if (!ctx) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'berth-bpf-'));
   try {
     for (const arch of profile.architectures ?? []) {
       const token = s.archResolve(arch.replace(/^SCMP_ARCH_/, '').toLowerCase());
@@ -110,16 +111,17 @@ function compile(profile: OciSeccomp): string | null {
         if (s.ruleAdd(ctx, act, nr, args.length, args.length ? args : null) !== 0) return null;
       }
     }
-    const file = join(dir, 'filter.bpf');
-    const fd = openSync(file, 'w');
+    // An unnamed file (O_TMPFILE): nothing is left in /tmp even if the daemon is killed right here.
+    const fd = openSync(tmpdir(), fsConstants.O_RDWR | O_TMPFILE, 0o600);
     try {
       if (s.exportBpf(ctx, fd) !== 0) return null;
+      const bpf = Buffer.alloc(fstatSync(fd).size);
+      readSync(fd, bpf, 0, bpf.length, 0);
+      return bpf.toString('base64');
     } finally {
       closeSync(fd);
     }
-    return readFileSync(file).toString('base64');
   } finally {
     s.release(ctx);
-    rmSync(dir, { recursive: true, force: true });
   }
 }

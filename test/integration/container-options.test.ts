@@ -122,6 +122,40 @@ describe('container options with the docker CLI', () => {
     assert.equal(typeof e.timeNano, 'number');
   });
 
+  test('events for exec, top, cp, export, commit, pause, kill, rename, stop, with Docker\'s attributes', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const id = await d.ok(['run', '-d', '--name', 'evlife', 'busybox', 'sleep', '100']);
+    await d.ok(['exec', 'evlife', 'sh', '-c', 'exit 3']).catch(() => undefined);
+    await d.ok(['top', 'evlife']);
+    await d.ok(['cp', 'evlife:/etc/hostname', '-']);
+    await d.ok(['commit', '-m', 'snap', 'evlife', 'evsnap:1']);
+    await d.ok(['pause', 'evlife']);
+    await d.ok(['unpause', 'evlife']);
+    await d.ok(['kill', '-s', 'USR1', 'evlife']);
+    await d.ok(['rename', 'evlife', 'evlife2']);
+    await d.ok(['stop', '-t', '0', 'evlife2']);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const events = (await d.ok(['events', '--since', String(since), '--until', String(until), '--filter', `container=${id}`, '--format', '{{json .}}']))
+      .split('\n').map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> } });
+    const attrs = (action: string) => events.find((e) => e.Action === action)?.Actor.Attributes;
+    for (const a of ['create', 'start', 'exec_create: sh -c exit 3', 'exec_start: sh -c exit 3', 'exec_die', 'top', 'archive-path', 'commit', 'pause', 'unpause', 'kill', 'rename', 'die', 'stop']) {
+      assert.ok(attrs(a), `no ${a} event in ${events.map((e) => e.Action).join(', ')}`);
+    }
+    assert.equal(attrs('exec_die')!.exitCode, '3');
+    assert.match(attrs('exec_die')!.execID, /^[0-9a-f]{64}$/);
+    assert.equal(attrs('commit')!.comment, 'snap');
+    assert.equal(attrs('commit')!.imageRef, 'evsnap:1');
+    assert.match(attrs('commit')!.imageID, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(attrs('kill')!.signal, '10');
+    assert.equal(attrs('rename')!.oldName, '/evlife');
+    assert.equal(attrs('die')!.exitCode, '137');
+    assert.match(attrs('die')!.execDuration, /^\d+$/);
+    assert.equal(attrs('stop')!.name, 'evlife2');
+    assert.equal(attrs('stop')!.image, 'busybox');
+    await d.ok(['rm', 'evlife2']);
+    await d.ok(['rmi', 'evsnap:1']);
+  });
+
   test('a live events stream sees a container start', async () => {
     const p = spawn('docker', ['events', '--filter', 'event=start', '--format', '{{.Actor.Attributes.name}}'], { env: d.env });
     let out = '';

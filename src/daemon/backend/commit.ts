@@ -2,6 +2,7 @@
 import type { CommitBackend } from '../../api/routers/commit/routes.ts';
 import type { ContainerConfig } from '../../api/types/index.ts';
 import { applyChanges, type ImageService } from '../../image/index.ts';
+import { familiarString, parseReference } from '../../oci/index.ts';
 import type { ContainerService } from '../containers/service.ts';
 
 export class CommitBackendImpl implements CommitBackend {
@@ -26,7 +27,8 @@ export class CommitBackendImpl implements CommitBackend {
         history: { created_by: [rec.path, ...rec.args].join(' '), comment: o.comment, author: o.author },
       });
       if (o.repo) await this.images.tag(id, o.repo, o.tag);
-      this.containers.emit(rec, 'commit');
+      const imageRef = o.repo ? familiarString(parseReference(`${o.repo}:${o.tag || 'latest'}`)) : '';
+      this.containers.emit(rec, 'commit', { comment: o.comment ?? '', imageID: id, imageRef });
       return { Id: id };
     } finally {
       if (pause) await this.containers.unpause(rec.id).catch(() => undefined);

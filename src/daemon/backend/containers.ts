@@ -85,6 +85,7 @@ export class ContainersBackendImpl implements ContainersBackend {
       // The last column (the command) may contain spaces.
       processes.push([...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')]);
     }
+    this.svc.emit(this.svc.store.get(ref), 'top');
     return { Titles: titles, Processes: processes };
   }
 

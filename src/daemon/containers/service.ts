@@ -507,7 +507,8 @@ export class ContainerService {
     if (oom) this.emit(rec, 'oom');
     // A --rm container is removed right after; if that record is lost, reconcile finds the exit again.
     await this.store.save(rec, { durable: !rec.hostConfig.AutoRemove });
-    this.emit(rec, 'die', { exitCode: String(code) });
+    const ranSeconds = Math.max(0, Math.floor((Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt)) / 1000));
+    this.emit(rec, 'die', { exitCode: String(code), execDuration: String(ranSeconds) });
     const d = this.exitWaiters.get(rec.id);
     this.exitWaiters.delete(rec.id);
     d?.resolve(code);
@@ -721,6 +722,7 @@ export class ContainerService {
     if (!isAlive(rec)) throw conflict(`Container ${rec.id} is not running`);
     if (!rec.config.Tty) return;
     await this.runtimeOf(rec).resize(this.store.paths(rec.id).bundle, size);
+    this.emit(rec, 'resize', { height: String(size.height), width: String(size.width) });
   }
 
   async pids(ref: string): Promise<number[]> {

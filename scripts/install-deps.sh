@@ -8,7 +8,7 @@ APT_PACKAGES=(
   crun runc conmon                      # OCI runtimes and the container monitor
   golang-github-containers-common       # /usr/share/containers/seccomp.json (Docker's default profile)
   busybox-static tini                   # test images; --init
-  iproute2 nftables iptables            # networking
+  iproute2 nftables iptables conntrack  # networking (conntrack: stale UDP flows of unpublished ports)
   zstd pigz xz-utils bzip2 tar procps   # layers and archives; ps for `top`
   tmux curl docker-compose openssl      # interactive (TTY) tests; setup checks; compose v1; TLS test certificates
   skopeo                                # an independent registry client for the registry server tests

@@ -13,6 +13,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, errnoCode, invalidArgument, KeyedMutex, readJson, unavailable, writeJsonAtomic, type Logger } from '../lib/index.ts';
 import { isIpv4 } from './ipv4.ts';
+import { flushUdpConntrack } from './conntrack.ts';
 import type { NftFirewall, PortElement } from './nft-firewall.ts';
 import type { PortBinding, PortProto } from './types.ts';
 
@@ -84,7 +85,10 @@ export class PortPublisher {
   private async unpublishLocked(containerId: string): Promise<void> {
     const state = this.byContainer!;
     const ports = state.get(containerId) ?? (await readJson<PortsFile>(this.file(containerId)))?.ports;
-    if (ports?.length) await this.nft.removePorts(ports);
+    if (ports?.length) {
+      await this.nft.removePorts(ports);
+      await flushUdpConntrack(ports, this.log);
+    }
     await rm(this.file(containerId), { force: true });
     state.delete(containerId);
   }

@@ -6,8 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createSocket } from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { networkInterfaces } from 'node:os';
 import { Daemon, run } from './harness.ts';
+
+const execFileP = promisify(execFile);
 
 function httpGet(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -98,6 +103,25 @@ describe('networks with the docker CLI', () => {
     await d.ok(['rm', '-f', 'web', 'web2', 'web3']);
     await assert.rejects(httpGet('127.0.0.1', 18080));
     await assert.rejects(httpGet('127.0.0.1', port));
+  });
+
+  test('published UDP port: its conntrack flows go with the container', async () => {
+    // busybox has no UDP server; the flow exists as soon as a datagram is DNAT'd towards the container.
+    await d.ok(['run', '-d', '--name', 'udp1', '-p', '19999:9999/udp', 'busybox', 'sleep', '100']);
+    const ip = await d.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'udp1']);
+    const flows = () => execFileP('conntrack', ['-L', '-p', 'udp', '--orig-port-dst', '19999']).then((r) => r.stdout.trim(), () => '');
+    const sock = createSocket('udp4');
+    try {
+      for (let i = 0; i < 20 && !(await flows()).includes(ip); i++) {
+        sock.send('ping\n', 19999, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(await flows(), new RegExp(`dport=19999 .*src=${ip.replaceAll('.', '\\.')} `), 'the datagram was sent on to the container');
+      await d.ok(['rm', '-f', 'udp1']);
+      assert.equal(await flows(), '', 'no stale UDP flow to the removed container');
+    } finally {
+      sock.close();
+    }
   });
 
   test('-P publishes every exposed port', async () => {

@@ -2,7 +2,7 @@
  * Engine-core benchmarks, side by side in one run: Berth vs Debian's dockerd 20.10 (and podman 4.3 for the run
  * latency), all driven by the same docker CLI 28 where an Engine API is involved.
  *
- *   sudo bash bench/run.sh engine-core          (installs docker.io and podman if missing)
+ *   bash bench/run.sh engine-core          (installs docker.io and podman if missing)
  *
  * Measures: `docker run --rm --network none busybox true` latency; `docker ps` with 50 running containers;
  * daemon memory idle and with 50 containers (daemon process alone, and with its per-container helpers).

@@ -1,7 +1,7 @@
 /**
  * Networking benchmarks (issue 3), side by side in one run: Berth vs Debian's dockerd 20.10.
  *
- *   sudo bash bench/run.sh networking          (installs docker.io, podman and wrk if missing)
+ *   bash bench/run.sh networking          (installs docker.io, podman and wrk if missing)
  *
  * Measures: `docker run --rm busybox true` on the default bridge; HTTP requests per second through a published
  * port (wrk on loopback, 5 s, bounded); 50 containers each publishing a port, started in parallel. dockerd runs

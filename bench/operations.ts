@@ -1,7 +1,7 @@
 /**
  * Operations benchmarks (issue 6), side by side in one run: Berth vs Debian's dockerd 20.10.
  *
- *   sudo bash bench/run.sh operations
+ *   bash bench/run.sh operations
  *
  * Measures: create+start of 50 containers from 8 parallel clients; `docker ps` and `docker stats --no-stream`
  * with 200 running containers; daemon memory with 200 containers. Containers use --network none so both

@@ -2,6 +2,8 @@
 # The main job on a fresh Debian 12 machine (run as root; idempotent): install everything, start berthd in the
 # background, import the local busybox image, run a container that serves HTTP, and show how to use it.
 set -euo pipefail
+# Everything here needs root (mounts, namespaces, nftables, apt-get): re-run through sudo when started as a user.
+if [ "$(id -u)" -ne 0 ]; then exec sudo --preserve-env=PATH bash "$0" "$@"; fi
 repo=$(dirname "$(dirname "$(readlink -f "$0")")")
 cd "$repo"
 bash scripts/install-deps.sh

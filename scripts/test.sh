@@ -2,6 +2,8 @@
 # The whole test suite: installs what a fresh machine lacks, type-checks, then runs unit tests (beside the code)
 # and integration tests (a real berthd driven by the real docker CLI). Run as root.
 set -euo pipefail
+# Everything here needs root (mounts, namespaces, nftables, apt-get): re-run through sudo when started as a user.
+if [ "$(id -u)" -ne 0 ]; then exec sudo --preserve-env=PATH bash "$0" "$@"; fi
 repo=$(dirname "$(dirname "$(readlink -f "$0")")")
 cd "$repo"
 bash scripts/install-deps.sh

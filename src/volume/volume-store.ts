@@ -165,10 +165,11 @@ export class VolumeStore {
   }
 }
 
+/** Keys in the order of moby's volume.Volume, so clients that print the JSON as received match docker's output. */
 function toView(v: VolumeRecord): VolumeView {
   return {
-    Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, CreatedAt: rfc3339Seconds(v.createdAt),
-    Labels: { ...v.labels }, Scope: v.scope, Options: { ...v.options },
+    CreatedAt: rfc3339Seconds(v.createdAt), Driver: v.driver, Labels: { ...v.labels }, Mountpoint: v.mountpoint,
+    Name: v.name, Options: { ...v.options }, Scope: v.scope,
   };
 }
 

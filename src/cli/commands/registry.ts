@@ -51,6 +51,27 @@ export const COMMANDS: Record<string, Entry> = {
   'system info': entry('Display system-wide information', ['system info', 'info'], async () => (await import('./system/info.ts')).infoCommand),
   'system events': entry('Get real time events from the server', ['system events', 'events'], async () => (await import('./system/events.ts')).eventsCommand),
   'system check': entry('Verify the store and repair what is safe to repair (Berth)', ['system check'], async () => (await import('./system/check.ts')).checkCommand),
+  'system df': entry('Show docker disk usage', ['system df'], async () => (await import('./system/df.ts')).systemDfCommand),
+  'system prune': entry('Remove unused data', ['system prune'], async () => (await import('./system/prune.ts')).systemPruneCommand),
+  'container prune': entry('Remove all stopped containers', ['container prune'], async () => (await import('./container/prune.ts')).containerPruneCommand),
+  'container port': entry('List port mappings or a specific mapping for the container', ['container port', 'port'], async () => (await import('./container/port.ts')).portCommand),
+  'container diff': entry("Inspect changes to files or directories on a container's filesystem", ['container diff', 'diff'], async () => (await import('./container/diff.ts')).diffCommand),
+  'container export': entry("Export a container's filesystem as a tar archive", ['container export', 'export'], async () => (await import('./container/export.ts')).exportCommand),
+  'container cp': entry('Copy files/folders between a container and the local filesystem', ['container cp', 'cp'], async () => (await import('./container/cp.ts')).cpCommand),
+  'container commit': entry("Create a new image from a container's changes", ['container commit', 'commit'], async () => (await import('./container/commit.ts')).commitCommand),
+  'container update': entry('Update configuration of one or more containers', ['container update', 'update'], async () => (await import('./container/update.ts')).updateCommand),
+  'network create': entry('Create a network', ['network create'], async () => (await import('./network/create.ts')).networkCreateCommand),
+  'network ls': entry('List networks', ['network ls', 'network list'], async () => (await import('./network/ls.ts')).networkLsCommand),
+  'network rm': entry('Remove one or more networks', ['network rm', 'network remove'], async () => (await import('./network/rm.ts')).networkRmCommand),
+  'network inspect': entry('Display detailed information on one or more networks', ['network inspect'], async () => (await import('./network/inspect.ts')).networkInspectCommand),
+  'network connect': entry('Connect a container to a network', ['network connect'], async () => (await import('./network/connect.ts')).networkConnectCommand),
+  'network disconnect': entry('Disconnect a container from a network', ['network disconnect'], async () => (await import('./network/connect.ts')).networkDisconnectCommand),
+  'network prune': entry('Remove all unused networks', ['network prune'], async () => (await import('./network/prune.ts')).networkPruneCommand),
+  'volume create': entry('Create a volume', ['volume create'], async () => (await import('./volume/create.ts')).volumeCreateCommand),
+  'volume ls': entry('List volumes', ['volume ls', 'volume list'], async () => (await import('./volume/ls.ts')).volumeLsCommand),
+  'volume rm': entry('Remove one or more volumes', ['volume rm', 'volume remove'], async () => (await import('./volume/rm.ts')).volumeRmCommand),
+  'volume inspect': entry('Display detailed information on one or more volumes', ['volume inspect'], async () => (await import('./volume/inspect.ts')).volumeInspectCommand),
+  'volume prune': entry('Remove unused local volumes', ['volume prune'], async () => (await import('./volume/prune.ts')).volumePruneCommand),
 };
 
 /** Top-level words and group verbs that name a canonical command. */
@@ -61,11 +82,12 @@ const SHORTCUTS: Record<string, string> = {
   rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
   images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
   pull: 'image pull', push: 'image push', save: 'image save', load: 'image load', login: 'system login', logout: 'system logout', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
+  port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update',
 };
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };
 
-export const GROUPS = ['container', 'image', 'system'] as const;
+export const GROUPS = ['container', 'image', 'network', 'volume', 'system'] as const;
 
 export interface ResolvedCommand {
   readonly key: string;

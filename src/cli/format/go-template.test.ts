@@ -58,3 +58,10 @@ test('with and $', () => {
 test('errors for unknown functions', () => {
   assert.throws(() => run('{{nope .}}', {}), /function "nope" not defined/);
 });
+
+test('fields of a parenthesised value: (index .List 0).Field', () => {
+  const net = { IPAM: { Config: [{ Subnet: '10.0.0.0/24', Gateway: '10.0.0.1', Aux: { X: 1 } }] } };
+  assert.equal(run('{{(index .IPAM.Config 0).Gateway}}', net), '10.0.0.1');
+  assert.equal(run('{{(index .IPAM.Config 0).Aux.X}} {{len (index .IPAM.Config 0).Subnet}}', net), '1 11');
+  assert.equal(run('{{printf "%s" (index .IPAM.Config 0).Subnet}}', net), '10.0.0.0/24');
+});

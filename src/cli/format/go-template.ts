@@ -20,7 +20,9 @@ type Operand =
   | { kind: 'field'; base: 'dot' | string; path: string[] } // base: 'dot' or a variable name ('$', '$x')
   | { kind: 'literal'; value: unknown }
   | { kind: 'ident'; name: string }
-  | { kind: 'paren'; pipeline: Pipeline };
+  | { kind: 'paren'; pipeline: Pipeline }
+  /** `(pipeline).Field.Sub`: fields of a parenthesised value. */
+  | { kind: 'chain'; target: Operand; path: string[] };
 type Command = Operand[];
 interface Pipeline { decl: string[]; commands: Command[] }
 
@@ -81,12 +83,17 @@ function findClose(src: string, from: number): number {
 
 // ---------------------------------------------------------------- tokenizing and parsing one action
 
+/** Marks a token as a field chain glued to the preceding ')'. */
+const CHAIN = '\u0000';
+
 function tokenize(src: string): string[] {
   const tokens: string[] = [];
   const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|\||\(|\)|,|[^\s|(),]+)/gy;
   let m: RegExpExecArray | null;
   while ((m = re.exec(src)) !== null) {
-    if (m[1]) tokens.push(m[1]);
+    // A field chain right after ')' (no space between) belongs to the parenthesised value.
+    if (m[1]?.startsWith('.') && tokens.at(-1) === ')' && !/^\s/.test(m[0])) tokens.push(CHAIN + m[1]);
+    else if (m[1]) tokens.push(m[1]);
     if (re.lastIndex >= src.length) break;
   }
   return tokens;
@@ -97,7 +104,9 @@ function parseOperand(tokens: string[]): Operand {
   if (t === '(') {
     const pipeline = parsePipeline(tokens, ')');
     if (tokens.shift() !== ')') throw new TemplateError('template: unclosed left paren');
-    return { kind: 'paren', pipeline };
+    const paren: Operand = { kind: 'paren', pipeline };
+    if (tokens[0]?.startsWith(CHAIN)) return { kind: 'chain', target: paren, path: tokens.shift()!.slice(CHAIN.length + 1).split('.') };
+    return paren;
   }
   if (t.startsWith('"')) return { kind: 'literal', value: JSON.parse(t) };
   if (t.startsWith('`')) return { kind: 'literal', value: t.slice(1, -1) };
@@ -206,6 +215,14 @@ function evalOperand(op: Operand, scope: Scope, args: unknown[], isCall: boolean
       return op.value;
     case 'paren':
       return evalPipeline(op.pipeline, scope);
+    case 'chain': {
+      let value = evalOperand(op.target, scope, [], false);
+      for (const name of op.path) {
+        value = fieldOf(value, name);
+        if (typeof value === 'function') value = value();
+      }
+      return value;
+    }
     case 'ident': {
       const fn = scope.fns[op.name];
       if (!fn) throw new TemplateError(`template: function "${op.name}" not defined`);

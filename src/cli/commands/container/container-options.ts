@@ -81,7 +81,7 @@ export function readEnvFile(path: string, env: NodeJS.ProcessEnv): string[] {
   return out;
 }
 
-function parseRestart(policy: string): { Name: string; MaximumRetryCount: number } {
+export function parseRestart(policy: string): { Name: string; MaximumRetryCount: number } {
   const [name, count] = policy.split(':');
   if (!['no', 'always', 'unless-stopped', 'on-failure', ''].includes(name)) {
     throw new Error(`invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
@@ -108,7 +108,8 @@ export function parsePublish(spec: string): { key: string; binding: { HostIp: st
   return { key: `${containerPort}/${proto}`, binding: { HostIp: hostIp, HostPort: hostPort } };
 }
 
-function parseMemory(value: string): number {
+/** docker's RAMInBytes: 64m, 1g, 512k, 100 (bytes). */
+export function parseMemory(value: string): number {
   const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(value.trim());
   if (!m) throw new Error(`invalid size: '${value}'`);
   const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -1,0 +1,137 @@
+/**
+ * The berth CLI's network, volume, cp/export/diff/port/commit/update and system df/prune commands against a
+ * real berthd: each answers as the docker CLI does on the same daemon.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon, REPO } from './harness.ts';
+
+describe('berth CLI: networks, volumes, files, system', () => {
+  let d: Daemon;
+  let tmp: string;
+  const berth = async (args: string[], input?: string) => {
+    const r = await d.berth(args, { input });
+    if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  /** The same command through both CLIs gives the same stdout. */
+  const same = async (args: string[]) => assert.equal(await berth(args), (await d.docker(args)).stdout, `berth ${args.join(' ')}`);
+  before(async () => {
+    d = await Daemon.start();
+    await d.importBusybox();
+    tmp = await mkdtemp(join(tmpdir(), 'berth-cli-objects-'));
+  });
+  after(async () => {
+    await d?.stop();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('network create, ls, inspect, connect, disconnect, rm, prune', async () => {
+    const id = (await berth(['network', 'create', '--subnet', '10.251.0.0/24', '--gateway', '10.251.0.1', '--label', 'team=a', 'bnet'])).trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    await same(['network', 'ls']);
+    await same(['network', 'ls', '--no-trunc', '--filter', 'label=team=a', '--format', '{{.ID}} {{.Name}} {{.Driver}} {{.Labels}} {{.Label "team"}}']);
+    await same(['network', 'ls', '-q']);
+    await same(['network', 'inspect', 'bnet']);
+    assert.equal((await berth(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'bnet'])).trim(), '10.251.0.1');
+    await d.ok(['run', '-d', '--name', 'member', 'busybox', 'sleep', '100']);
+    await berth(['network', 'connect', '--ip', '10.251.0.9', '--alias', 'mem', 'bnet', 'member']);
+    assert.equal(await d.ok(['inspect', '-f', '{{.NetworkSettings.Networks.bnet.IPAddress}}', 'member']), '10.251.0.9');
+    await berth(['network', 'disconnect', 'bnet', 'member']);
+    assert.doesNotMatch(await d.ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'member']), /bnet/);
+    assert.equal(await berth(['network', 'rm', 'bnet']), 'bnet\n');
+    const gone = await d.berth(['network', 'rm', 'bnet']);
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr, (await d.docker(['network', 'rm', 'bnet'])).stderr);
+    assert.equal((await d.berth(['network', 'rm', '-f', 'bnet'])).code, 0);
+    // prune: same report as docker's for the same state
+    for (const n of ['p1', 'p2']) await d.ok(['network', 'create', n]);
+    const byBerth = await berth(['network', 'prune', '-f']);
+    for (const n of ['p1', 'p2']) await d.ok(['network', 'create', n]);
+    assert.equal(byBerth, (await d.docker(['network', 'prune', '-f'])).stdout);
+    assert.match(byBerth, /^Deleted Networks:\np1\np2\n/);
+    await d.ok(['rm', '-f', 'member']);
+  });
+
+  test('volume create, ls, inspect, rm, prune', async () => {
+    assert.equal(await berth(['volume', 'create', '--label', 'k=v', 'bvol']), 'bvol\n');
+    await d.ok(['volume', 'create', 'dvol']);
+    await same(['volume', 'ls']);
+    await same(['volume', 'ls', '-q']);
+    await same(['volume', 'ls', '--filter', 'label=k', '--format', '{{.Name}} {{.Driver}} {{.Labels}} {{.Label "k"}} {{.Mountpoint}}']);
+    await same(['volume', 'inspect', 'bvol', 'dvol']);
+    assert.equal(await berth(['volume', 'rm', 'bvol', 'dvol']), 'bvol\ndvol\n');
+    const missing = await d.berth(['volume', 'rm', 'bvol']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, (await d.docker(['volume', 'rm', 'bvol'])).stderr);
+    await d.ok(['create', '-v', '/anon', '--name', 'anonuser', 'busybox']);
+    await d.ok(['rm', 'anonuser']);
+    const pruned = await berth(['volume', 'prune', '-f']);
+    assert.match(pruned, /^Deleted Volumes:\n[0-9a-f]{64}\n\nTotal reclaimed space: \S+\n$/);
+  });
+
+  test('cp both ways, export, diff, port, commit, update', async () => {
+    await d.ok(['run', '-d', '--name', 'files', '-p', '18555:80', '-p', '127.0.0.1::81/udp', 'busybox', 'sh', '-c', 'mkdir -p /data/sub && echo inside > /data/sub/f.txt && rm /bin/ls && sleep 100']);
+    await new Promise((r) => setTimeout(r, 300));
+    // container → host: into an existing directory, and to a new name
+    const out = join(tmp, 'out');
+    await mkdir(out);
+    await berth(['cp', 'files:/data/sub', out]);
+    assert.equal(await readFile(join(out, 'sub/f.txt'), 'utf8'), 'inside\n');
+    await berth(['cp', 'files:/data/sub/f.txt', join(out, 'renamed.txt')]);
+    assert.equal(await readFile(join(out, 'renamed.txt'), 'utf8'), 'inside\n');
+    // host → container: into a directory, and to a new name
+    await writeFile(join(tmp, 'host.txt'), 'from host\n');
+    await berth(['cp', join(tmp, 'host.txt'), 'files:/data/']);
+    await berth(['cp', join(tmp, 'host.txt'), 'files:/data/other.txt']);
+    assert.equal(await d.ok(['exec', 'files', 'cat', '/data/host.txt', '/data/other.txt']), 'from host\nfrom host');
+    assert.equal(await d.ok(['exec', 'files', 'stat', '-c', '%u:%g', '/data/host.txt']), '0:0');
+    // a tar on stdout
+    const tarOut = execFileSync('sh', ['-c', `"${REPO}/bin/berth" cp files:/data/sub/f.txt - | tar -t`], { env: d.env }).toString();
+    assert.equal(tarOut, 'f.txt\n');
+    await same(['diff', 'files']);
+    assert.match(await berth(['diff', 'files']), /^D \/bin\/ls$/m);
+    await same(['port', 'files']);
+    await same(['port', 'files', '80']);
+    await same(['port', 'files', '81/udp']);
+    const exported = join(tmp, 'files.tar');
+    await berth(['export', '-o', exported, 'files']);
+    assert.match(execFileSync('tar', ['-tf', exported]).toString(), /^data\/sub\/f\.txt$/m);
+    const image = (await berth(['commit', '-m', 'snap', '-c', 'ENV X=1', 'files', 'snapped:1'])).trim();
+    assert.match(image, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Comment}} {{index .Config.Env 1}}', 'snapped:1']), 'snap X=1');
+    await berth(['update', '--memory', '64m', '--memory-swap', '128m', '--restart', 'on-failure:3', 'files']);
+    assert.equal(await d.ok(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'files']), `${64 * 1024 * 1024} on-failure 3`);
+    const none = await d.berth(['update', 'files']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /you must provide one or more flags/);
+    await d.ok(['rm', '-f', 'files']);
+    await d.ok(['rmi', 'snapped:1']);
+  });
+
+  test('system df (summary and -v) and prune', async () => {
+    await d.ok(['create', '--name', 'stopped', 'busybox', 'true']);
+    await d.ok(['run', '-d', '--name', 'running', '-v', 'dfvol:/v', 'busybox', 'sleep', '100']);
+    await same(['system', 'df']);
+    await same(['system', 'df', '--format', '{{.Type}}: {{.TotalCount}} {{.Active}} {{.Size}} {{.Reclaimable}}']);
+    const verbose = await berth(['system', 'df', '-v']);
+    for (const section of ['Images space usage:', 'Containers space usage:', 'Local Volumes space usage:', 'Build cache usage:']) assert.ok(verbose.includes(section), section);
+    assert.match(verbose, /^busybox\s+latest\s+[0-9a-f]{12}\s/m);
+    assert.match(verbose, /^dfvol\s+1\s+\S+/m);
+    const pruned = await berth(['system', 'prune', '-f']);
+    assert.match(pruned, /^Deleted Containers:\n[0-9a-f]{64}\n\n/);
+    assert.match(pruned, /Total reclaimed space: \S+\n$/);
+    assert.equal((await d.docker(['inspect', 'stopped'])).code, 1);
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Running}}', 'running']), 'true');
+    const refused = await d.berth(['system', 'prune', '--volumes', '--filter', 'until=1h', '-f']);
+    assert.equal(refused.code, 1);
+    await d.ok(['rm', '-f', 'running']);
+    await d.ok(['volume', 'rm', 'dfvol']);
+    await d.ok(['create', '--name', 'stopped2', 'busybox', 'true']);
+    assert.match(await berth(['container', 'prune', '-f']), /^Deleted Containers:\n[0-9a-f]{64}\n\nTotal reclaimed space: /);
+  });
+});

@@ -113,6 +113,20 @@ describe('berth CLI: networks, volumes, files, system', () => {
     await d.ok(['rmi', 'snapped:1']);
   });
 
+  test('stats --no-stream: the same table and figures as docker stats', async () => {
+    await d.ok(['run', '-d', '--name', 'busy', '--network', 'none', '--memory', '64m', 'busybox', 'sh', '-c', 'while :; do :; done']);
+    await d.ok(['run', '-d', '--name', 'idle', '--network', 'none', 'busybox', 'sleep', '100']);
+    const fmt = '{{.Name}} {{.PIDs}} {{.NetIO}} {{.ID}}';
+    await same(['stats', '--no-stream', '--format', fmt, 'busy', 'idle']);
+    await same(['stats', '--no-stream', '--format', '{{.Container}} {{.Name}}']);
+    const table = (await berth(['stats', '--no-stream'])).split('\n');
+    assert.equal(table[0], (await d.docker(['stats', '--no-stream'])).stdout.split('\n')[0]);
+    const busy = table.find((l) => l.includes(' busy '))!;
+    assert.match(busy, /^[0-9a-f]{12}\s+busy\s+(\d+\.\d\d)%\s+\S+ \/ 64MiB\s+\d+\.\d\d%\s+0B \/ 0B\s+\S+ \/ \S+\s+1$/);
+    assert.ok(Number(/busy\s+(\d+\.\d\d)%/.exec(busy)![1]) > 30, `a busy loop shows CPU use: ${busy}`);
+    await d.ok(['rm', '-f', 'busy', 'idle']);
+  });
+
   test('system df (summary and -v) and prune', async () => {
     await d.ok(['create', '--name', 'stopped', 'busybox', 'true']);
     await d.ok(['run', '-d', '--name', 'running', '-v', 'dfvol:/v', 'busybox', 'sleep', '100']);

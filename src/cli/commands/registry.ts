@@ -59,6 +59,7 @@ export const COMMANDS: Record<string, Entry> = {
   'container export': entry("Export a container's filesystem as a tar archive", ['container export', 'export'], async () => (await import('./container/export.ts')).exportCommand),
   'container cp': entry('Copy files/folders between a container and the local filesystem', ['container cp', 'cp'], async () => (await import('./container/cp.ts')).cpCommand),
   'container commit': entry("Create a new image from a container's changes", ['container commit', 'commit'], async () => (await import('./container/commit.ts')).commitCommand),
+  'container stats': entry('Display a live stream of container(s) resource usage statistics', ['container stats', 'stats'], async () => (await import('./container/stats.ts')).statsCommand),
   'container update': entry('Update configuration of one or more containers', ['container update', 'update'], async () => (await import('./container/update.ts')).updateCommand),
   'network create': entry('Create a network', ['network create'], async () => (await import('./network/create.ts')).networkCreateCommand),
   'network ls': entry('List networks', ['network ls', 'network list'], async () => (await import('./network/ls.ts')).networkLsCommand),
@@ -82,7 +83,7 @@ const SHORTCUTS: Record<string, string> = {
   rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
   images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
   pull: 'image pull', push: 'image push', save: 'image save', load: 'image load', login: 'system login', logout: 'system logout', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
-  port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update',
+  port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update', stats: 'container stats',
 };
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };

@@ -127,6 +127,48 @@ describe('berth CLI: networks, volumes, files, system', () => {
     await d.ok(['rm', '-f', 'busy', 'idle']);
   });
 
+  test('build: context with .dockerignore, -f, -f -, stdin, build args, target, failures; same image as docker build', async () => {
+    const ctxDir = join(tmp, 'ctx');
+    await mkdir(join(ctxDir, 'src'), { recursive: true });
+    await writeFile(join(ctxDir, 'Dockerfile'), 'FROM busybox AS base\nARG GREETING=hi\nWORKDIR /app\nCOPY . .\nRUN echo "$GREETING" > greeting\nFROM base AS final\nLABEL stage=final\nCMD ["ls", "/app"]\n');
+    await writeFile(join(ctxDir, '.dockerignore'), 'secret.txt\n*.md\n!keep.md\n');
+    await writeFile(join(ctxDir, 'secret.txt'), 'no');
+    await writeFile(join(ctxDir, 'notes.md'), 'no');
+    await writeFile(join(ctxDir, 'keep.md'), 'yes');
+    await writeFile(join(ctxDir, 'src', 'main.sh'), 'echo main\n');
+    const out = await berth(['build', '-t', 'clibuild:1', '--build-arg', 'GREETING=hello', ctxDir]);
+    assert.match(out, /^Sending build context to Docker daemon {2}\S+B\n/);
+    assert.match(out, /^Step 1\/8 : FROM busybox AS base$/m);
+    assert.match(out, /^Successfully built [0-9a-f]{12}$/m);
+    assert.match(out, /^Successfully tagged clibuild:1$/m);
+    assert.equal(await d.ok(['run', '--rm', 'clibuild:1']), 'Dockerfile\ngreeting\nkeep.md\nsrc');
+    assert.equal(await d.ok(['run', '--rm', 'clibuild:1', 'cat', 'greeting']), 'hello');
+    // The same context through the docker CLI hits the same cache: the same image.
+    const viaBerth = (await berth(['build', '-q', '--build-arg', 'GREETING=hello', ctxDir])).trim();
+    assert.match(viaBerth, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(viaBerth, (await d.docker(['build', '-q', '--build-arg', 'GREETING=hello', ctxDir])).stdout.trim());
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'clibuild:1']), viaBerth);
+    // --target, a Dockerfile outside the context, and one on stdin
+    const target = (await berth(['build', '-q', '--target', 'base', ctxDir])).trim();
+    assert.doesNotMatch(await d.ok(['inspect', '-f', '{{json .Config.Labels}}', target]), /final/);
+    assert.match(await d.ok(['inspect', '-f', '{{json .Config.Labels}}', 'clibuild:1']), /"stage":"final"/);
+    await writeFile(join(tmp, 'Outside.Dockerfile'), 'FROM busybox\nCOPY keep.md /k\n');
+    const outside = (await berth(['build', '-q', '-f', join(tmp, 'Outside.Dockerfile'), ctxDir])).trim();
+    assert.equal(await d.ok(['run', '--rm', outside, 'cat', '/k']), 'yes');
+    const fromStdin = (await berth(['build', '-q', '-f', '-', ctxDir], 'FROM busybox\nCOPY src/main.sh /m.sh\n')).trim();
+    assert.equal(await d.ok(['run', '--rm', fromStdin, 'sh', '/m.sh']), 'main');
+    const noContext = (await berth(['build', '-q', '-'], 'FROM busybox\nENV X=1\n')).trim();
+    assert.match(await d.ok(['inspect', '-f', '{{json .Config.Env}}', noContext]), /"X=1"/);
+    // a failing step: docker's message and the step's exit code
+    const failed = await d.berth(['build', '-'], { input: 'FROM busybox\nRUN exit 3\n' });
+    assert.equal(failed.code, 3);
+    assert.match(failed.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
+    const missing = await d.berth(['build', '-f', '-', ctxDir], { input: 'FROM busybox\nCOPY nope /\n' });
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, (await d.docker(['build', '-f', '-', ctxDir], { input: 'FROM busybox\nCOPY nope /\n' })).stderr.replace(/^DEPRECATED[\s\S]*?buildx\/\n\n/, ''));
+    assert.equal(await d.ok(['ps', '-aq']), '', 'no build containers left');
+  });
+
   test('system df (summary and -v) and prune', async () => {
     await d.ok(['create', '--name', 'stopped', 'busybox', 'true']);
     await d.ok(['run', '-d', '--name', 'running', '-v', 'dfvol:/v', 'busybox', 'sleep', '100']);

@@ -6,24 +6,9 @@ import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { posix, join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { errnoCode } from '../../lib/index.ts';
+import { parseDockerignore } from '../../lib/dockerignore.ts';
 
-export function parseDockerignore(text: string): string[] {
-  const out: string[] = [];
-  for (let line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    if (line.startsWith('#')) continue;
-    line = line.trim();
-    if (line === '') continue;
-    let invert = false;
-    if (line.startsWith('!')) { invert = true; line = line.slice(1).trim(); }
-    if (line.length > 0) {
-      line = posix.normalize(line);
-      if (line.length > 1) line = line.replace(/\/+$/, '');
-      if (line.length > 1 && line.startsWith('/')) line = line.replace(/^\/+/, '');
-    }
-    out.push(invert ? '!' + line : line);
-  }
-  return out;
-}
+export { parseDockerignore };
 
 export async function readDockerignore(dir: string): Promise<string[]> {
   try {

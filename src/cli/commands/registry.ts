@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, Entry> = {
   'container pause': entry('Pause all processes within one or more containers', ['container pause', 'pause'], async () => (await import('./container/pause.ts')).pauseCommand),
   'container unpause': entry('Unpause all processes within one or more containers', ['container unpause', 'unpause'], async () => (await import('./container/pause.ts')).unpauseCommand),
   'container wait': entry('Block until one or more containers stop, then print their exit codes', ['container wait', 'wait'], async () => (await import('./container/wait.ts')).waitCommand),
+  'image build': entry('Build an image from a Dockerfile', ['image build', 'build'], async () => (await import('./image/build.ts')).buildCommand),
   'image ls': entry('List images', ['image ls', 'image list', 'images'], async () => (await import('./image/ls.ts')).imageLsCommand),
   'image inspect': entry('Display detailed information on one or more images', ['image inspect'], async () => (await import('./image/inspect.ts')).imageInspectCommand),
   'image rm': entry('Remove one or more images', ['image rm', 'image remove', 'rmi'], async () => (await import('./image/rm.ts')).imageRmCommand),
@@ -81,7 +82,7 @@ const SHORTCUTS: Record<string, string> = {
   kill: 'container kill', restart: 'container restart', rm: 'container rm', ps: 'container ls',
   logs: 'container logs', exec: 'container exec', attach: 'container attach', top: 'container top',
   rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
-  images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
+  build: 'image build', images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
   pull: 'image pull', push: 'image push', save: 'image save', load: 'image load', login: 'system login', logout: 'system logout', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
   port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update', stats: 'container stats',
 };

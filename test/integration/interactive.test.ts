@@ -4,7 +4,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Daemon, run } from './harness.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Daemon, REPO, run } from './harness.ts';
 
 /**
  * A tmux session on its own tmux server (-L): a shared server would run our command with the environment of
@@ -118,6 +121,27 @@ describe('interactive TTY sessions', () => {
       await t.kill();
       await t2.kill();
       await d.docker(['rm', '-f', 'det']);
+    }
+  });
+
+  test('berth build on a terminal: the compact progress view', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-build-tty-'));
+    const t = new Tmux();
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN for i in 1 2 3 4 5 6 7 8; do echo line-$i; done; sleep 1\nENV DONE=1\n');
+      await t.start(`${join(REPO, 'bin/berth')} build -t ttybuild ${dir}; echo "EXIT=$?"; sleep 5`, d.env);
+      const running = await t.waitFor(/line-8/);
+      assert.match(running, /^\S \[2\/3\] RUN .*\d+\.\ds\n {4}line-4\n(.*\n){3} {4}line-8$/m, 'the running step shows the last five lines of its output');
+      const screen = await t.waitFor(/EXIT=0/, 20_000);
+      assert.match(screen, /^Sending build context to Docker daemon/m);
+      assert.match(screen, /^✔ \[1\/3\] FROM busybox\s+\d+\.\ds$/m);
+      assert.match(screen, /^✔ \[2\/3\] RUN for i in .*\s+\d+\.\ds$/m);
+      assert.match(screen, /^✔ \[3\/3\] ENV DONE=1\s+\d+\.\ds$/m);
+      assert.match(screen, /^Successfully tagged ttybuild:latest$/m);
+      assert.doesNotMatch(screen, /line-\d|Running in|Removing intermediate/, 'finished steps collapse to one line');
+    } finally {
+      await t.kill();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

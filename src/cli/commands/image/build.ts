@@ -13,6 +13,7 @@ import { JsonLinesDecoder } from '../../../lib/streams/json-lines.ts';
 import { keyValues } from '../key-values.ts';
 import { parseMemory } from '../container/container-options.ts';
 import { looksLikeArchive, packContext } from './build-context.ts';
+import { BuildProgressView } from './build-progress.ts';
 
 interface BuildMessage { stream?: string; status?: string; aux?: { ID?: string }; error?: string; errorDetail?: { message?: string; code?: number } }
 
@@ -48,6 +49,7 @@ export const buildCommand: CommandDefinition = {
     stringFlag('network', undefined, 'Set the networking mode for the RUN instructions during build', { default: 'default' }),
     boolFlag('no-cache', undefined, 'Do not use cache when building the image'),
     stringFlag('platform', undefined, 'Set platform if server is multi-platform capable'),
+    stringFlag('progress', undefined, 'Set type of progress output ("auto", "plain", "tty"): "auto" is the compact view on a terminal', { default: 'auto' }),
     boolFlag('pull', undefined, 'Always attempt to pull a newer version of the image'),
     boolFlag('quiet', 'q', 'Suppress the build output and print image ID on success'),
     boolFlag('rm', undefined, 'Remove intermediate containers after a successful build', { default: true }),
@@ -106,6 +108,10 @@ export const buildCommand: CommandDefinition = {
     await packing;
     if (!quiet) ctx.stdout.write(`Sending build context to Docker daemon  ${humanSize(sent)}\n`);
 
+    const progress = flags.string('progress');
+    if (!['auto', 'plain', 'tty'].includes(progress)) throw new Error(`invalid progress mode: ${progress}`);
+    const view = !quiet && (progress === 'tty' || (progress === 'auto' && ctx.stdout.isTTY)) ? new BuildProgressView(ctx.stdout, ctx.stdout.columns) : undefined;
+    const show = (text: string) => (view ? view.write(text) : ctx.stdout.write(text));
     let imageId = '';
     let failure: BuildMessage | undefined;
     const decoder = new JsonLinesDecoder((v) => {
@@ -113,11 +119,12 @@ export const buildCommand: CommandDefinition = {
       if (failure) return;
       if (m.error || m.errorDetail) { failure = m; return; }
       if (m.aux?.ID) imageId = m.aux.ID;
-      if (!quiet && m.stream !== undefined) ctx.stdout.write(m.stream);
-      else if (!quiet && m.status !== undefined) ctx.stdout.write(`${m.status}\n`);
+      if (!quiet && m.stream !== undefined) show(m.stream);
+      else if (!quiet && m.status !== undefined) show(`${m.status}\n`);
     });
     for await (const chunk of res) decoder.push(chunk as Buffer);
     decoder.end();
+    view?.close({ failed: !!failure });
     if (failure) {
       const code = failure.errorDetail?.code;
       throw new StatusError(failure.errorDetail?.message ?? failure.error ?? 'build failed', code && code > 0 ? code : 1);

@@ -54,7 +54,7 @@ function mainUsage(): string {
     const short = e.aliases.find((a) => !a.includes(' ')) ?? key;
     lines.push(`  ${short.padEnd(11)} ${e.description}`);
   }
-  lines.push('', 'Management Commands:', '  container   Manage containers', '  image       Manage images', '  network     Manage networks', '  system      Manage Docker', '  volume      Manage volumes');
+  lines.push('', 'Management Commands:', '  builder     Manage builds', '  container   Manage containers', '  image       Manage images', '  network     Manage networks', '  system      Manage Docker', '  volume      Manage volumes');
   lines.push('', 'Global Options:', '  -H, --host string        Daemon socket to connect to', '  -v, --version            Print version information and quit');
   lines.push('', `Run '${PROGRAM} COMMAND --help' for more information on a command.`);
   return `${lines.join('\n')}\n`;

@@ -189,5 +189,6 @@ describe('berth CLI: networks, volumes, files, system', () => {
     await d.ok(['volume', 'rm', 'dfvol']);
     await d.ok(['create', '--name', 'stopped2', 'busybox', 'true']);
     assert.match(await berth(['container', 'prune', '-f']), /^Deleted Containers:\n[0-9a-f]{64}\n\nTotal reclaimed space: /);
+    await same(['builder', 'prune', '-f']);
   });
 });

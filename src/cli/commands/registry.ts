@@ -69,6 +69,7 @@ export const COMMANDS: Record<string, Entry> = {
   'network connect': entry('Connect a container to a network', ['network connect'], async () => (await import('./network/connect.ts')).networkConnectCommand),
   'network disconnect': entry('Disconnect a container from a network', ['network disconnect'], async () => (await import('./network/connect.ts')).networkDisconnectCommand),
   'network prune': entry('Remove all unused networks', ['network prune'], async () => (await import('./network/prune.ts')).networkPruneCommand),
+  'builder prune': entry('Remove build cache', ['builder prune'], async () => (await import('./builder/prune.ts')).builderPruneCommand),
   'volume create': entry('Create a volume', ['volume create'], async () => (await import('./volume/create.ts')).volumeCreateCommand),
   'volume ls': entry('List volumes', ['volume ls', 'volume list'], async () => (await import('./volume/ls.ts')).volumeLsCommand),
   'volume rm': entry('Remove one or more volumes', ['volume rm', 'volume remove'], async () => (await import('./volume/rm.ts')).volumeRmCommand),
@@ -89,7 +90,7 @@ const SHORTCUTS: Record<string, string> = {
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };
 
-export const GROUPS = ['container', 'image', 'network', 'volume', 'system'] as const;
+export const GROUPS = ['builder', 'container', 'image', 'network', 'volume', 'system'] as const;
 
 export interface ResolvedCommand {
   readonly key: string;

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,48 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     assert.match(pull, /mirrored: Pulling from library\/busybox/);
     assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'busybox:mirrored']), busyboxId);
     await d.ok(['rmi', 'busybox:mirrored', `${reg.host}/library/busybox:mirrored`]);
+  });
+
+  test('a manifest list with two platforms: default linux/amd64, --platform picks the other', async () => {
+    const base = `http://${reg.host}/v2/team/multi`;
+    await d.ok(['tag', 'busybox', `${reg.host}/team/multi:amd64`]);
+    await d.ok(['push', `${reg.host}/team/multi:amd64`]);
+    const V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+    const amdRes = await fetch(`${base}/manifests/amd64`, { headers: { Accept: `${V2}, application/vnd.oci.image.manifest.v1+json` } });
+    const TYPE = amdRes.headers.get('content-type')!;
+    const amdBody = Buffer.from(await amdRes.arrayBuffer());
+    const amd = JSON.parse(amdBody.toString()) as { mediaType: string; config: { digest: string; size: number } };
+    // The arm64 variant: the same layers under a config that says arm64, pushed with raw HTTP PUTs.
+    const config = await (await fetch(`${base}/blobs/${amd.config.digest}`)).json() as Record<string, unknown>;
+    const armConfig = Buffer.from(JSON.stringify({ ...config, architecture: 'arm64', variant: 'v8' }));
+    const armConfigDigest = `sha256:${createHash('sha256').update(armConfig).digest('hex')}`;
+    const up = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+    assert.equal(up.status, 202);
+    const loc = new URL(up.headers.get('location')!, `http://${reg.host}`);
+    loc.searchParams.set('digest', armConfigDigest);
+    assert.equal((await fetch(loc, { method: 'PUT', body: armConfig, headers: { 'Content-Type': 'application/octet-stream' } })).status, 201);
+    const armBody = Buffer.from(JSON.stringify({ ...amd, config: { ...amd.config, digest: armConfigDigest, size: armConfig.length } }));
+    assert.equal((await fetch(`${base}/manifests/arm64`, { method: 'PUT', body: armBody, headers: { 'Content-Type': TYPE } })).status, 201);
+    const entry = (body: Buffer, architecture: string, variant?: string) => ({
+      mediaType: TYPE, size: body.length, digest: `sha256:${createHash('sha256').update(body).digest('hex')}`,
+      platform: { architecture, os: 'linux', ...(variant ? { variant } : {}) },
+    });
+    const LIST = TYPE === V2 ? 'application/vnd.docker.distribution.manifest.list.v2+json' : 'application/vnd.oci.image.index.v1+json';
+    const list = { schemaVersion: 2, mediaType: LIST, manifests: [entry(armBody, 'arm64', 'v8'), entry(amdBody, 'amd64')] };
+    const put = await fetch(`${base}/manifests/v1`, { method: 'PUT', body: JSON.stringify(list), headers: { 'Content-Type': LIST } });
+    assert.equal(put.status, 201, await put.text());
+
+    const name = `${reg.host}/team/multi:v1`;
+    await d.ok(['pull', name]);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+    await d.ok(['rmi', name]);
+    await d.ok(['pull', '--platform', 'linux/arm64', name]);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), armConfigDigest);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Os}}/{{.Architecture}}/{{.Variant}}', name]), 'linux/arm64/v8');
+    const miss = await d.docker(['pull', '--platform', 'linux/s390x', name]);
+    assert.notEqual(miss.code, 0);
+    assert.match(miss.stderr, /no matching manifest for linux\/s390x/);
+    await d.ok(['rmi', name, `${reg.host}/team/multi:amd64`]);
   });
 
   test('a missing image fails inside the API with Docker\'s message', async () => {

@@ -200,6 +200,35 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     }
   });
 
+  test('load reads OCI archives (skopeo) and xz/zstd-compressed archives', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-oci-load-'));
+    try {
+      const tar = join(dir, 'x.tar');
+      await d.ok(['save', 'busybox', '-o', tar]);
+      const oci = join(dir, 'oci.tar');
+      const copy = await run('skopeo', ['copy', '--quiet', `docker-archive:${tar}`, `oci-archive:${oci}:busybox:oci`], {});
+      assert.equal(copy.code, 0, copy.stderr);
+      await d.ok(['rmi', 'busybox']);
+      // skopeo rewrites the config in OCI form, so the image ID is the digest of the archive's config.
+      const config = await run('skopeo', ['inspect', '--raw', '--config', `oci-archive:${oci}:busybox:oci`], {});
+      const ociId = `sha256:${createHash('sha256').update(config.stdout).digest('hex')}`;
+      assert.match(await d.ok(['load', '-i', oci]), /Loaded image: busybox:oci/);
+      assert.match(await d.ok(['images', '-q', '--no-trunc']), new RegExp(ociId));
+      assert.equal(await d.ok(['run', '--rm', 'busybox:oci', 'echo', 'oci-loaded']), 'oci-loaded');
+      await d.ok(['rmi', '-f', ociId]);
+      for (const [tool, ext] of [['xz', 'xz'], ['zstd', 'zst']]) {
+        const res = await run(tool, ['-k', '-q', tar], {});
+        assert.equal(res.code, 0, res.stderr);
+        assert.match(await d.ok(['load', '-i', `${tar}.${ext}`]), /Loaded image: busybox:latest/);
+        assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', 'busybox']), busyboxId);
+        await d.ok(['rmi', 'busybox']);
+      }
+      await d.ok(['load', '-i', tar]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a tampered or missing blob is rejected and nothing is stored', async () => {
     const name = `${reg.host}/team/tampered:v1`;
     await d.ok(['tag', 'busybox', name]);

@@ -174,6 +174,36 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     await d.ok(['rmi', name, `${reg.host}/team/multi:amd64`]);
   });
 
+  test('chunked upload (PATCH with Content-Range) and cross-repository mount', async () => {
+    // A second daemon whose pushes go in 256 KiB PATCH chunks.
+    process.env.BERTH_UPLOAD_CHUNK_SIZE = String(256 * 1024);
+    const chunked = await Daemon.start().finally(() => delete process.env.BERTH_UPLOAD_CHUNK_SIZE);
+    try {
+      const id = await chunked.importBusybox();
+      const a = `${reg.host}/chunked/a:v1`;
+      await chunked.ok(['tag', id, a]);
+      assert.match(await chunked.ok(['push', a]), /: Pushed/);
+      // The same image named in another repository of the registry: its layer is mounted, not uploaded.
+      const b = `${reg.host}/chunked/b:v1`;
+      await chunked.ok(['tag', id, b]);
+      const push = await chunked.ok(['push', b]);
+      assert.match(push, /Mounted from chunked\/a/);
+      assert.doesNotMatch(push, /: Pushed/);
+      // After a pull the RepoDigest remembers the source repository, so a push elsewhere mounts from it too.
+      await chunked.ok(['rmi', '-f', id]);
+      await chunked.ok(['pull', a]);
+      const c = `${reg.host}/chunked/c:v1`;
+      await chunked.ok(['tag', a, c]);
+      assert.match(await chunked.ok(['push', c]), /Mounted from chunked\/a/);
+      // What docker-registry stored was assembled from the chunks intact: dockerd-compatible pull elsewhere.
+      await d.ok(['pull', b]);
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', b]), id);
+      await d.ok(['rmi', b]);
+    } finally {
+      await chunked.stop();
+    }
+  });
+
   test('a missing image fails inside the API with Docker\'s message', async () => {
     const r = await d.docker(['pull', `${reg.host}/team/nope:v1`]);
     assert.notEqual(r.code, 0);

@@ -32,7 +32,7 @@ export class DistributionBackendImpl implements DistributionBackend {
 
   async push(name: string, o: Parameters<DistributionBackend['push']>[1]): Promise<void> {
     this.log?.info('push', { ref: name, tag: o.tag, authenticated: Boolean(o.auth) });
-    await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal });
+    await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, chunkSize: uploadChunkSize() });
   }
 
   save(names: string[], o: { signal: AbortSignal }): Promise<Readable> {
@@ -68,4 +68,10 @@ function loginHost(address?: string): string {
   const host = a.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   if (!host) throw invalidArgument(`invalid registry address ${a}`);
   return host;
+}
+
+/** BERTH_UPLOAD_CHUNK_SIZE (bytes) makes pushes use chunked PATCH uploads above that size; tests use it. */
+function uploadChunkSize(): number | undefined {
+  const n = Number(process.env.BERTH_UPLOAD_CHUNK_SIZE);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }

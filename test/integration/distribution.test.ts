@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import { gunzipSync, zstdCompressSync } from 'node:zlib';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +203,52 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     } finally {
       await chunked.stop();
     }
+  });
+
+  test('zstd layers pull; a truncated layer stores nothing and the next pull resumes cleanly', async () => {
+    const base = `http://${reg.host}/v2/team/zstd`;
+    const src = `${reg.host}/team/zstd:plain`;
+    await d.ok(['tag', 'busybox', src]);
+    await d.ok(['push', src]);
+    const OCI = 'application/vnd.oci.image.manifest.v1+json';
+    const res = await fetch(`${base}/manifests/plain`, { headers: { Accept: `${OCI}, application/vnd.docker.distribution.manifest.v2+json` } });
+    const manifest = await res.json() as { layers: { mediaType: string; digest: string; size: number }[] };
+    // Re-encode every layer with zstd (Berth pushes it uncompressed or gzip; the diff IDs stay the same).
+    const layers = [];
+    for (const l of manifest.layers) {
+      let raw = Buffer.from(await (await fetch(`${base}/blobs/${l.digest}`)).arrayBuffer());
+      if (raw[0] === 0x1f && raw[1] === 0x8b) raw = gunzipSync(raw);
+      const z = zstdCompressSync(raw);
+      const digest = `sha256:${createHash('sha256').update(z).digest('hex')}`;
+      const up = await fetch(`${base}/blobs/uploads/`, { method: 'POST' });
+      const loc = new URL(up.headers.get('location')!, `http://${reg.host}`);
+      loc.searchParams.set('digest', digest);
+      assert.equal((await fetch(loc, { method: 'PUT', body: z })).status, 201);
+      layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest, size: z.length });
+    }
+    const body = JSON.stringify({ ...manifest, mediaType: OCI, layers });
+    assert.equal((await fetch(`${base}/manifests/zst`, { method: 'PUT', body, headers: { 'Content-Type': OCI } })).status, 201);
+
+    const name = `${reg.host}/team/zstd:zst`;
+    await d.ok(['rmi', '-f', busyboxId]);
+    // Truncate the zstd layer in the registry's storage: the pull fails and leaves nothing half-stored.
+    const path = reg.blobPath(layers[0].digest);
+    const good = await readFile(path);
+    await writeFile(path, good.subarray(0, Math.floor(good.length / 2)));
+    try {
+      const r = await d.docker(['pull', name]);
+      assert.notEqual(r.code, 0);
+      assert.equal(await d.ok(['images', '-q']), '');
+      assert.ok(!(await readdir(join(d.dataRoot, 'content/blobs/sha256'))).includes(layers[0].digest.slice(7)));
+      assert.deepEqual(await readdir(join(d.dataRoot, 'content/ingest')), []);
+    } finally {
+      await writeFile(path, good);
+    }
+    assert.match(await d.ok(['pull', name]), /Downloaded newer image/);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+    assert.equal(await d.ok(['run', '--rm', name, 'echo', 'zstd-ok']), 'zstd-ok');
+    await d.ok(['tag', name, 'busybox:latest']);
+    await d.ok(['rmi', name]);
   });
 
   test('a missing image fails inside the API with Docker\'s message', async () => {

@@ -2,7 +2,7 @@
  * berth-registry: the composition root of Berth's registry server (OCI distribution spec v1.1).
  *   berth-registry serve --addr 127.0.0.1:5000 --root DIR [--htpasswd FILE] [--realm R] [--read-only] [--tls-cert F --tls-key F]
  *   berth-registry gc --root DIR [--dry-run] [--delete-untagged]
- * The `berth` CLI is meant to expose the same as `berth registry serve|gc` through `runRegistryCommand`.
+ * `berth registry serve|gc` runs the same (src/cmd/berth.ts calls `runRegistryCommand`).
  */
 import { readFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';

@@ -251,6 +251,30 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     await d.ok(['rmi', name]);
   });
 
+  test('`berth registry serve --addr --root`: docker push to it, _catalog and tags/list list it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'berth-cli-registry-'));
+    const addr = `127.0.0.1:${await freePort()}`;
+    const proc = spawn(join(import.meta.dirname, '../../bin/berth'), ['registry', 'serve', '--addr', addr, '--root', root, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (b) => (out += b));
+    proc.stderr!.on('data', (b) => (out += b));
+    try {
+      for (let i = 0; i < 100 && !out.includes(addr); i++) await new Promise((s) => setTimeout(s, 50));
+      assert.match(out, new RegExp(`http://${addr}`));
+      const name = `${addr}/team/busybox:v0.0.1`;
+      await d.ok(['tag', 'busybox', name]);
+      assert.match(await d.ok(['push', name]), /v0\.0\.1: digest: sha256:/);
+      assert.deepEqual(await (await fetch(`http://${addr}/v2/_catalog`)).json(), { repositories: ['team/busybox'] });
+      assert.deepEqual(await (await fetch(`http://${addr}/v2/team/busybox/tags/list`)).json(), { name: 'team/busybox', tags: ['v0.0.1'] });
+      await d.ok(['rmi', name]);
+    } finally {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   test('a missing image fails inside the API with Docker\'s message', async () => {
     const r = await d.docker(['pull', `${reg.host}/team/nope:v1`]);
     assert.notEqual(r.code, 0);

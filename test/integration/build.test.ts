@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Daemon, REPO, type RunResult } from './harness.ts';
 
 const FIXTURES = join(REPO, 'test/fixtures/dockerfiles');
@@ -212,6 +213,52 @@ describe('docker build (classic builder)', () => {
     assert.match(rmParent.stderr, /image has dependent child images/);
     await d.ok(['rmi', 'quiet']);
     assert.equal((await d.ok(['images', '-aq'])).split('\n').filter(Boolean).length, before);
+  });
+
+  test('ARG before FROM, heredocs, ENV/WORKDIR expansion, escape directive, SHELL/STOPSIGNAL/USER', async () => {
+    await built(['-t', 'argfrom', await fixture('arg-before-from')]);
+    assert.equal(await d.ok(['run', '--rm', 'argfrom']), 'base=busybox tag=unset');
+
+    await built(['-t', 'heredoc', await fixture('heredoc')]);
+    assert.equal(await d.ok(['run', '--rm', 'heredoc']), 'one\ntwo\nthree');
+
+    await built(['-t', 'envwd', await fixture('env-workdir')]);
+    assert.equal(await d.ok(['run', '--rm', 'envwd']), '/srv/app/sub\nhello world\nfallback');
+    const ew = await config('envwd');
+    assert.equal(ew.WorkingDir, '/srv/app/sub');
+    assert.deepEqual(ew.Cmd, ['/bin/sh', '-c', 'pwd && cat g.txt']);
+    assert.ok((ew.Env as string[]).includes('GREETING=hello world'));
+
+    await built(['-t', 'escaped', await fixture('escape-directive')]);
+    assert.equal(await d.ok(['run', '--rm', 'escaped', 'cat', '/e.txt', '/dest/a file.txt']), 'one two\nspaced');
+
+    await built(['-t', 'shellsig', await fixture('shell-signal')]);
+    const ss = await config('shellsig');
+    assert.deepEqual(ss.Shell, ['/bin/busybox', 'sh', '-c']);
+    assert.equal(ss.StopSignal, 'SIGUSR1');
+    assert.equal(ss.User, '65534:65534');
+    assert.deepEqual(ss.Healthcheck, { Test: ['NONE'] });
+    assert.deepEqual(ss.Entrypoint, ['/bin/busybox', 'sh', '-c', 'echo entry']);
+    assert.equal(await d.ok(['run', '--rm', 'shellsig']), 'entry');
+    assert.equal(await d.ok(['run', '--rm', '--entrypoint', 'id', 'shellsig', '-u']), '65534');
+    assert.equal(await d.ok(['run', '--rm', '--entrypoint', 'cat', 'shellsig', '/shell.txt']), 'sh');
+    const history = await d.ok(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'shellsig']);
+    assert.match(history, /^\/bin\/busybox sh -c echo "\$0" > \/shell\.txt$/m, 'RUN goes through SHELL');
+  });
+
+  test('ADD unpacks bzip2 and xz archives; a plain file is copied', async () => {
+    const dir = await fixture('add-compressed');
+    const src = join(dir, 'pkgsrc');
+    await mkdir(join(src, 'lib'), { recursive: true });
+    await writeFile(join(src, 'lib', 'data.txt'), 'packed\n');
+    for (const [flag, name] of [['-j', 'pkg.tar.bz2'], ['-J', 'pkg.tar.xz']]) {
+      const r = spawnSync('tar', [flag!, '-cf', join(dir, name!), '-C', src, 'lib']);
+      assert.equal(r.status, 0, String(r.stderr));
+    }
+    await rm(src, { recursive: true });
+    await built(['-t', 'addc', dir]);
+    assert.equal(await d.ok(['run', '--rm', 'addc', 'cat', '/opt/bz/lib/data.txt', '/opt/xz/lib/data.txt', '/opt/plain/plain.txt']), 'packed\npacked\nplain');
+    assert.equal(await d.ok(['run', '--rm', 'addc', 'ls', '/opt/bz']), 'lib');
   });
 
   test('bad input fails with Docker\'s messages and leaves nothing behind', async () => {

@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  DockerfileError, GlobalScope, checksumSources, decompressStream, openBuildContext, parseDockerfile, stageGraph,
+  DockerfileError, GlobalScope, checksumSources, decompressStream, openBuildContext, parseDockerfile, runProcess, stageGraph,
   type BuildArgValues, type BuildContext, type Command, type Dockerfile, type LabelInstruction, type StageGraph,
   type StageScope,
 } from '../../build/index.ts';
@@ -427,8 +427,11 @@ class BuildRun {
   private async runStep(state: State, cmd: Extract<Command, { kind: 'run' }>): Promise<void> {
     const flag = cmd.flagsUsed.find((f) => f !== 'network');
     if (flag) throw new BuildStepError(`the --${flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
-    if (cmd.files.length > 0) throw new BuildStepError('heredocs in RUN require BuildKit');
-    const runCmd = cmd.prependShell ? [...this.shell(state), cmd.cmdLine.join(' ')] : cmd.cmdLine;
+    // Heredocs go beyond dockerd's classic builder (which refuses them) and follow BuildKit, except the shebang
+    // case, which would need a /dev/pipes mount.
+    const proc = runProcess(cmd);
+    if (proc.pipeFiles.length > 0) throw new BuildStepError('heredocs with a #! script in RUN require BuildKit');
+    const runCmd = proc.prependShell ? [...this.shell(state), proc.args.join(' ')] : proc.args;
     const cacheArgs = state.scope.runCacheArgs();
     const saveCmd = cacheArgs.length ? [`|${cacheArgs.length}`, ...cacheArgs, ...runCmd] : runCmd;
     const createdBy = saveCmd.join(' ');

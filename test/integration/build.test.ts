@@ -261,6 +261,27 @@ describe('docker build (classic builder)', () => {
     assert.equal(await d.ok(['run', '--rm', 'addc', 'ls', '/opt/bz']), 'lib');
   });
 
+  test('ENTRYPOINT resets the inherited CMD; COPY wildcards, directory contents, --chmod; RUN --network; FROM an earlier stage', async () => {
+    await built(['-t', 'epreset', await fixture('entrypoint-reset')]);
+    const ep = await config('epreset');
+    assert.deepEqual(ep.Entrypoint, ['echo', 'ep']);
+    assert.equal(ep.Cmd ?? null, null, 'ENTRYPOINT clears the base image CMD');
+    assert.equal(await d.ok(['run', '--rm', 'epreset', 'x']), 'ep x');
+
+    await built(['-t', 'wild', await fixture('copy-wildcard')]);
+    assert.equal(await d.ok(['run', '--rm', 'wild']), '/d:\nnested\n\n/d/nested:\nn.dat\n\n/w:\na.txt\nb.txt');
+    assert.equal(await d.ok(['run', '--rm', 'wild', 'stat', '-c', '%a', '/usr/local/bin/run.sh']), '755');
+
+    await built(['-t', 'netmode', await fixture('run-network')]);
+    assert.equal(await d.ok(['run', '--rm', 'netmode', 'cat', '/net-none.txt']), 'lo');
+
+    await built(['-t', 'chain', await fixture('stage-chain')]);
+    assert.equal(await d.ok(['run', '--rm', 'chain']), 'from base');
+    assert.ok(((await config('chain')).Env as string[]).includes('STAGE=base'));
+    assert.equal(await d.ok(['run', '--rm', 'chain', 'cmp', '/copied-busybox', '/bin/busybox']), '');
+    await noLeftovers();
+  });
+
   test('bad input fails with Docker\'s messages and leaves nothing behind', async () => {
     const ctx = async (dockerfile: string, files: Record<string, string> = {}) => {
       const dir = await mkdtemp(join(tmp, 'bad-'));

@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       })),
       ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
-      ...imageRoutes(images, new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }) })),
+      ...imageRoutes(images, new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events })),
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({ images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), log: log.child({ svc: 'build' }) }),
       })),

@@ -275,6 +275,29 @@ describe('distribution: docker CLI, berthd and docker-registry 2.8', { skip }, (
     }
   });
 
+  test('image events: tag, push, pull, save, load, untag as dockerd logs them', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    const name = `${reg.host}/team/events:v1`;
+    await d.ok(['tag', 'busybox', name]);
+    await d.ok(['push', name]);
+    await d.ok(['pull', name]);
+    const dir = await mkdtemp(join(tmpdir(), 'berth-events-'));
+    try {
+      await d.ok(['save', '-o', join(dir, 'x.tar'), name]);
+      await d.ok(['load', '-i', join(dir, 'x.tar')]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await d.ok(['rmi', name]);
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const out = await d.ok(['events', '--since', since, '--until', until, '--filter', 'type=image', '--format', '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}']);
+    const lines = out.split('\n');
+    const ref = `${reg.host}/team/events`;
+    for (const want of [`tag ${busyboxId} ${ref}:v1`, `push ${ref}:v1 ${ref}`, `pull ${ref}:v1 ${ref}`, `save ${busyboxId} ${busyboxId}`, `load ${busyboxId} ${busyboxId}`, `untag ${busyboxId} ${busyboxId}`]) {
+      assert.ok(lines.includes(want), `"${want}" in:\n${out}`);
+    }
+  });
+
   test('a missing image fails inside the API with Docker\'s message', async () => {
     const r = await d.docker(['pull', `${reg.host}/team/nope:v1`]);
     assert.notEqual(r.code, 0);

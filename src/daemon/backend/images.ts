@@ -2,7 +2,8 @@
 import type { Readable } from 'node:stream';
 import type { DistributionBackend, ImagesBackend, RegistryAuth } from '../../api/routers/images/backend.ts';
 import { invalidArgument, isEngineError, unauthorized, type Logger } from '../../lib/index.ts';
-import { parseReference } from '../../oci/index.ts';
+import { familiarName, familiarString, parseReference, type Reference } from '../../oci/index.ts';
+import type { EventBus } from '../events.ts';
 import { endpointFor, RegistryClient } from '../../registry/client/index.ts';
 import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type RegistrySettings } from '../../image/index.ts';
 
@@ -14,11 +15,25 @@ export class DistributionBackendImpl implements DistributionBackend {
   private readonly images: ImageService;
   private readonly registries: () => RegistrySettings;
   private readonly log?: Logger;
+  private readonly events?: EventBus;
 
-  constructor(o: { images: ImageService; registries: () => RegistrySettings; log?: Logger }) {
+  constructor(o: { images: ImageService; registries: () => RegistrySettings; log?: Logger; events?: EventBus }) {
     this.images = o.images;
     this.registries = o.registries;
     this.log = o.log;
+    this.events = o.events;
+  }
+
+  /** An image event as dockerd logs it: the image's labels plus `name`. */
+  private async imageEvent(action: string, id: string, name: string, ref = id): Promise<void> {
+    if (!this.events) return;
+    const labels = await this.images.resolve(ref).then((r) => r.config.config?.Labels ?? {}, () => ({}));
+    this.events.publish('image', action, id, { ...labels, name });
+  }
+
+  /** pull and push events name the reference (moby: FamiliarString as the ID, FamiliarName as `name`). */
+  private refEvent(action: string, ref: Reference): Promise<void> {
+    return this.imageEvent(action, familiarString(ref), familiarName(ref), familiarString(ref));
   }
 
   async pull(fromImage: string, o: Parameters<DistributionBackend['pull']>[1]): Promise<void> {
@@ -28,19 +43,34 @@ export class DistributionBackendImpl implements DistributionBackend {
     const ref = parseReference(name);
     this.log?.info('pull', { ref: name, platform: o.platform, authenticated: Boolean(o.auth) });
     await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal });
+    await this.refEvent('pull', ref);
   }
 
   async push(name: string, o: Parameters<DistributionBackend['push']>[1]): Promise<void> {
     this.log?.info('push', { ref: name, tag: o.tag, authenticated: Boolean(o.auth) });
     await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, chunkSize: uploadChunkSize() });
+    await this.refEvent('push', parseReference(o.tag ? `${name}:${o.tag}` : name));
   }
 
-  save(names: string[], o: { signal: AbortSignal }): Promise<Readable> {
-    return saveImages(this.images, names, o);
+  async save(names: string[], o: { signal: AbortSignal }): Promise<Readable> {
+    const out = await saveImages(this.images, names, o);
+    // moby logs one `save` per image, named by its ID.
+    for (const id of new Set(await Promise.all(names.map(async (n) => (await this.images.resolve(n)).id)))) await this.imageEvent('save', id, id);
+    return out;
   }
 
-  load(archive: Readable, o: Parameters<DistributionBackend['load']>[1]): Promise<void> {
-    return loadImages(this.images, archive, o);
+  async load(archive: Readable, o: Parameters<DistributionBackend['load']>[1]): Promise<void> {
+    // The loaded images are the ones the progress names ("Loaded image: REF" / "Loaded image ID: ID").
+    const loaded: string[] = [];
+    const progress: typeof o.progress = (m) => {
+      const stream = (m as { stream?: unknown }).stream;
+      const hit = typeof stream === 'string' ? /^Loaded image(?: ID)?: (.+)\n$/.exec(stream) : null;
+      if (hit) loaded.push(hit[1]);
+      return o.progress(m);
+    };
+    await loadImages(this.images, archive, { ...o, progress });
+    const ids = await Promise.all(loaded.map(async (n) => (await this.images.resolve(n)).id));
+    for (const id of new Set(ids)) await this.imageEvent('load', id, id);
   }
 
   /** moby registry.Service.Auth: checks the credentials with GET /v2/ (basic, or a bearer token from the realm). */

@@ -186,3 +186,21 @@ export async function sideBySide<R>(bench: (e: Engine, tar: string) => Promise<R
   }
   return { berth: results.berth, dockerd: results.dockerd };
 }
+
+/**
+ * Runs `fn` (which starts dockerd with its network) and puts the host back afterwards: dockerd adds iptables
+ * rules and docker0 and leaves them behind, so the rules are saved and restored, new tables deleted, docker0 removed.
+ */
+export async function restoringHostNetwork<R>(fn: () => Promise<R>): Promise<R> {
+  const rules = (await sh('iptables-save', [])).out;
+  const tablesBefore = (await sh('nft', ['list', 'tables'])).out;
+  try {
+    return await fn();
+  } finally {
+    if (rules.trim()) await sh('bash', ['-c', 'printf "%s" "$1" | iptables-restore', '_', rules]);
+    for (const line of (await sh('nft', ['list', 'tables'])).out.split('\n')) {
+      if (line.trim() && !tablesBefore.includes(line) && !/ berth/.test(line)) await sh('nft', ['delete', ...line.trim().split(/\s+/)]);
+    }
+    await sh('ip', ['link', 'del', 'docker0']);
+  }
+}

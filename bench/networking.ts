@@ -8,7 +8,7 @@
  * with its iptables rules; the host's iptables ruleset is saved first and restored afterwards, and every bridge,
  * netns and nftables table either engine made is removed.
  */
-import { BENCH_RUNS, median, mustOk, sh, sideBySide, startBerth, startDockerd, timeIt, dockerOn, type Engine } from './engines.ts';
+import { BENCH_RUNS, median, mustOk, restoringHostNetwork, sh, sideBySide, startBerth, startDockerd, timeIt, dockerOn, type Engine } from './engines.ts';
 
 const PARALLEL = Number(process.env.BENCH_CONTAINERS ?? 50);
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 80 -h /www'];
@@ -36,20 +36,7 @@ async function benchEngine(e: Engine, tar: string) {
 }
 
 async function main(): Promise<void> {
-  // dockerd adds iptables rules and docker0 and leaves them behind: note what exists now to restore it after.
-  const rules = (await sh('iptables-save', [])).out;
-  const tablesBefore = (await sh('nft', ['list', 'tables'])).out;
-  let results: { berth: Awaited<ReturnType<typeof benchEngine>>; dockerd: Awaited<ReturnType<typeof benchEngine>> };
-  try {
-    results = await sideBySide(benchEngine, [startBerth, () => startDockerd({ network: true })]);
-  } finally {
-    // Put the host back as it was: saved rules restored, tables dockerd created deleted, docker0 gone.
-    if (rules.trim()) await sh('bash', ['-c', 'printf "%s" "$1" | iptables-restore', '_', rules]);
-    for (const line of (await sh('nft', ['list', 'tables'])).out.split('\n')) {
-      if (line.trim() && !tablesBefore.includes(line) && !/ berth/.test(line)) await sh('nft', ['delete', ...line.trim().split(/\s+/)]);
-    }
-    await sh('ip', ['link', 'del', 'docker0']);
-  }
+  const results = await restoringHostNetwork(() => sideBySide(benchEngine, [startBerth, () => startDockerd({ network: true })]));
   const b = results.berth;
   const d = results.dockerd;
   const row = (what: string, bv: number, dv: number, unit: string, better: 'lower' | 'higher') =>

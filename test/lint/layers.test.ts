@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   api: ['api/types', 'lib', 'oci'],
   'api/types': [],
   client: ['api/types', 'lib', 'oci'],
-  cli: ['client', 'api/types', 'lib', 'oci'],
+  cli: ['client', 'api/types', 'lib', 'oci', 'compose'],
   compose: ['client', 'api/types', 'lib', 'oci'],
   cmd: ['*'],
 };

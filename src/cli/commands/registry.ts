@@ -45,6 +45,7 @@ export const COMMANDS: Record<string, Entry> = {
   'image push': entry('Upload an image to a registry', ['image push', 'push'], async () => (await import('./image/push.ts')).imagePushCommand),
   'image save': entry('Save one or more images to a tar archive (streamed to STDOUT by default)', ['image save', 'save'], async () => (await import('./image/save.ts')).imageSaveCommand),
   'image load': entry('Load an image from a tar archive or STDIN', ['image load', 'load'], async () => (await import('./image/load.ts')).imageLoadCommand),
+  compose: entry('Docker Compose', ['compose'], async () => (await import('./compose/compose.ts')).composeCommand),
   'system login': entry('Authenticate to a registry', ['login'], async () => (await import('./system/login.ts')).loginCommand),
   'system logout': entry('Log out from a registry', ['logout'], async () => (await import('./system/logout.ts')).logoutCommand),
   'system inspect': entry('Return low-level information on Docker objects', ['inspect'], async () => (await import('./system/inspect.ts')).inspectCommand),
@@ -85,7 +86,7 @@ const SHORTCUTS: Record<string, string> = {
   rename: 'container rename', pause: 'container pause', unpause: 'container unpause', wait: 'container wait',
   build: 'image build', images: 'image ls', rmi: 'image rm', tag: 'image tag', history: 'image history', import: 'image import',
   pull: 'image pull', push: 'image push', save: 'image save', load: 'image load', login: 'system login', logout: 'system logout', inspect: 'system inspect', version: 'system version', info: 'system info', events: 'system events',
-  port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update', stats: 'container stats',
+  compose: 'compose', port: 'container port', diff: 'container diff', export: 'container export', cp: 'container cp', commit: 'container commit', update: 'container update', stats: 'container stats',
 };
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };

@@ -9,3 +9,5 @@ export { containerName, containerNumber, projectContainers } from './project-sta
 export { ensureImages, buildService, pullImage, serviceImage } from './images.ts';
 export { L as COMPOSE_LABELS, COMPOSE_VERSION } from './labels.ts';
 export { dependencyOrder } from './references.ts';
+export { createOneOff, type OneOffOptions } from './one-off.ts';
+export { shellWords } from './shell-words.ts';

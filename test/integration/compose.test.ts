@@ -79,6 +79,18 @@ describe('berth compose', () => {
     assert.match(labels['com.docker.compose.config-hash'], /^[0-9a-f]{64}$/);
     assert.equal(labels['com.docker.compose.project.working_dir'], dir);
 
+    // the other read-only views and a one-off container
+    assert.equal((await berth(['-p', 'wpb', 'port', 'web', '80'])).stdout, '0.0.0.0:8080\n');
+    assert.match((await berth(['ls'])).stdout, /^wpb\s+running\(2\)\s+.*docker-compose\.yml$/m);
+    assert.match((await berth(['-p', 'wpb', 'images'])).stdout, /wpb-web-1\s+wpb-web\s+latest\s+[0-9a-f]{12}/);
+    assert.match((await berth(['-p', 'wpb', 'top', 'db'])).stdout, /wpb-db-1\n.*PID.*\n(.*\n)*.*sleep 600/);
+    const oneOff = await berth(['-p', 'wpb', 'run', '--rm', '-T', '-e', 'X=from-run', 'db', 'sh', '-c', 'echo $X $DB_PASSWORD']);
+    assert.equal(oneOff.stdout, 'from-run example-password\n', oneOff.stderr);
+    assert.equal((await ids('label=com.docker.compose.oneoff=True')).length, 0);
+    const config = await berth(['-p', 'wpb', 'config']);
+    assert.match(config.stdout, /^name: wpb\nservices:\n {2}db:\n/);
+    assert.match(config.stdout, /published: "8080"/);
+
     // an unchanged file recreates nothing; a changed environment recreates web only
     const [db1] = await ids('name=wpb-db-1');
     const [web1] = await ids('name=wpb-web-1');
@@ -103,6 +115,14 @@ describe('berth compose', () => {
     const back = await berth(['-p', 'wpb', '-f', 'docker-compose.yml', '-f', 'scale.yml', 'up', '-d', '--scale', 'web=1']);
     assert.equal(back.code, 0, back.stderr);
     assert.equal(await d.ok(['ps', '--filter', 'label=com.docker.compose.service=web', '--format', '{{.Names}}']), 'wpb-web-1');
+
+    const stop = await berth(['-p', 'wpb', 'stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stderr, /wpb-web-1  Stopped\n.*wpb-db-1  Stopped/s);
+    assert.equal(await d.ok(['ps', '-q']), '');
+    const start = await berth(['-p', 'wpb', 'start']);
+    assert.equal(start.code, 0, start.stderr);
+    assert.equal((await d.ok(['ps', '-q'])).split('\n').length, 2);
 
     const down = await berth(['-p', 'wpb', 'down', '-v']);
     assert.equal(down.code, 0, down.stderr);

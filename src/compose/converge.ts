@@ -16,6 +16,7 @@ import { containerName, containerNumber, projectContainers } from './project-sta
 import { createReplica, removeContainer, startContainer, stopContainer } from './replica.ts';
 import { waitFor } from './wait.ts';
 import { checkHostPorts } from './port-check.ts';
+import { rollingReplace } from './rolling.ts';
 
 export interface UpOptions {
   services?: string[];
@@ -101,9 +102,14 @@ async function convergeService(c: ComposeContext, p: Project, s: Service, curren
     await removeContainer(c, x.Id, containerName(x));
   }
   const identity = (n: number) => ({ number: n, image: serviceImage(p, s), imageId, hash });
+  const isStale = (x: ContainerSummary) => o.forceRecreate || x.Labels[L.hash] !== hash || (x.Labels[L.image] !== undefined && x.Labels[L.image] !== imageId);
+  if (s.deploy?.update_config && !o.noRecreate && keep.some(isStale)) {
+    await rollingReplace(c, p, s, keep.filter(isStale), identity, ledger, o.timeout);
+    changed = true;
+  }
   for (const x of keep) {
-    const stale = x.Labels[L.hash] !== hash || (x.Labels[L.image] !== undefined && x.Labels[L.image] !== imageId);
-    if ((o.forceRecreate || stale) && !o.noRecreate) {
+    if (s.deploy?.update_config && !o.noRecreate && isStale(x)) continue; // replaced by the rolling update above
+    if (isStale(x) && !o.noRecreate) {
       await recreate(c, p, s, x, identity(containerNumber(x)), ledger, o);
       changed = true;
     } else if (x.State !== 'running' && !o.noStart) {

@@ -46,6 +46,11 @@ export const COMMANDS: Record<string, Entry> = {
   'image save': entry('Save one or more images to a tar archive (streamed to STDOUT by default)', ['image save', 'save'], async () => (await import('./image/save.ts')).imageSaveCommand),
   'image load': entry('Load an image from a tar archive or STDIN', ['image load', 'load'], async () => (await import('./image/load.ts')).imageLoadCommand),
   compose: entry('Docker Compose', ['compose'], async () => (await import('./compose/compose.ts')).composeCommand),
+  'stack deploy': entry('Deploy a new stack or update an existing stack', ['stack deploy', 'stack up'], async () => (await import('./stack/stack.ts')).stackDeployCommand),
+  'stack ls': entry('List stacks', ['stack ls', 'stack list'], async () => (await import('./stack/stack.ts')).stackLsCommand),
+  'stack ps': entry('List the tasks in the stack', ['stack ps'], async () => (await import('./stack/stack.ts')).stackPsCommand),
+  'stack services': entry('List the services in the stack', ['stack services'], async () => (await import('./stack/stack.ts')).stackServicesCommand),
+  'stack rm': entry('Remove one or more stacks', ['stack rm', 'stack remove', 'stack down'], async () => (await import('./stack/stack.ts')).stackRmCommand),
   'system login': entry('Authenticate to a registry', ['login'], async () => (await import('./system/login.ts')).loginCommand),
   'system logout': entry('Log out from a registry', ['logout'], async () => (await import('./system/logout.ts')).logoutCommand),
   'system inspect': entry('Return low-level information on Docker objects', ['inspect'], async () => (await import('./system/inspect.ts')).inspectCommand),
@@ -91,7 +96,7 @@ const SHORTCUTS: Record<string, string> = {
 
 const GROUP_VERB_ALIASES: Record<string, string> = { list: 'ls', ps: 'ls', remove: 'rm' };
 
-export const GROUPS = ['builder', 'container', 'image', 'network', 'volume', 'system'] as const;
+export const GROUPS = ['builder', 'container', 'image', 'network', 'volume', 'system', 'stack'] as const;
 
 export interface ResolvedCommand {
   readonly key: string;
@@ -104,7 +109,7 @@ export interface ResolvedCommand {
 export function resolveCommand(argv: readonly string[]): ResolvedCommand | undefined {
   const [first, second, ...more] = argv;
   if ((GROUPS as readonly string[]).includes(first) && second !== undefined) {
-    const key = `${first} ${GROUP_VERB_ALIASES[second] ?? second}`;
+    const key = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : `${first} ${GROUP_VERB_ALIASES[second] ?? second}`;
     if (COMMANDS[key]) return { key, entry: COMMANDS[key], words: [first, second], rest: more };
     return undefined;
   }

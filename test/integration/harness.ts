@@ -175,6 +175,19 @@ export class Daemon {
   }
 }
 
+/** GET / on 127.0.0.1:PORT; resolves with the body. */
+export function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export function run(cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; cwd?: string }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { env: o.env ?? process.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] });

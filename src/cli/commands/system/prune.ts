@@ -1,14 +1,14 @@
 /** `berth system prune [-a] [--volumes] [--filter]`: containers, networks, (volumes,) images and build cache, as docker. */
 import type { CommandDefinition } from '../../command.ts';
-import { StatusError } from '../../command.ts';
 import type { ImagePruneReport } from '../../../client/types.ts';
-import { boolFlag, listFlag } from '../../flags/flag-spec.ts';
+import { boolFlag } from '../../flags/flag-spec.ts';
 import { encodeFilters } from '../../filters.ts';
 import { humanSize } from '../../format/units.ts';
-import { confirm } from '../../prompt.ts';
+import { confirmPrune, deletedSection, filterFlag, forceFlag } from '../prune-common.ts';
 import { pruneContainers } from '../container/prune.ts';
 import { pruneNetworks } from '../network/prune.ts';
 import { pruneVolumes } from '../volume/prune.ts';
+import { imagePruneLines } from '../image/prune.ts';
 
 function warning(all: boolean, volumes: boolean): string {
   return [
@@ -27,8 +27,8 @@ export const systemPruneCommand: CommandDefinition = {
   description: 'Remove unused data',
   flags: [
     boolFlag('all', 'a', 'Remove all unused images not just dangling ones'),
-    listFlag('filter', undefined, 'Provide filter values (e.g. "label=<key>=<value>")', { valueName: 'filter' }),
-    boolFlag('force', 'f', 'Do not prompt for confirmation'),
+    filterFlag('label=<key>=<value>'),
+    forceFlag,
     boolFlag('volumes', undefined, 'Prune anonymous volumes'),
   ],
   args: { max: 0 },
@@ -37,26 +37,23 @@ export const systemPruneCommand: CommandDefinition = {
     const volumes = flags.bool('volumes');
     const filters = flags.list('filter');
     if (volumes && filters.some((f) => f.startsWith('until='))) throw new Error('ERROR: The "until" filter is not supported with "--volumes"');
-    if (!flags.bool('force') && !(await confirm(ctx, warning(all, volumes)))) throw new StatusError('', 1);
+    await confirmPrune(ctx, flags, warning(all, volumes));
     let reclaimed = 0;
     let out = '';
     const containers = await pruneContainers(ctx, filters);
     out += containers.text;
     reclaimed += containers.reclaimed;
-    const networks = await pruneNetworks(ctx, filters);
-    if (networks) out += `${networks}\n`;
+    out += await pruneNetworks(ctx, filters);
     if (volumes) {
       const v = await pruneVolumes(ctx, filters);
       out += v.text;
       reclaimed += v.reclaimed;
     }
     const images = await ctx.client().json<ImagePruneReport>('POST', '/images/prune', { query: { filters: encodeFilters([...filters, `dangling=${!all}`]) } });
-    if (images.ImagesDeleted?.length) {
-      out += `Deleted Images:\n${images.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join('')}\n`;
-    }
+    out += deletedSection('Deleted Images', imagePruneLines(images));
     reclaimed += images.SpaceReclaimed ?? 0;
     const cache = await ctx.client().json<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/build/prune', { query: { all, filters: encodeFilters(filters) } });
-    if (cache.CachesDeleted?.length) out += `Deleted build cache objects:\n${cache.CachesDeleted.map((c) => `${c}\n`).join('')}\n`;
+    out += deletedSection('Deleted build cache objects', cache.CachesDeleted);
     reclaimed += cache.SpaceReclaimed ?? 0;
     ctx.stdout.write(`${out}Total reclaimed space: ${humanSize(reclaimed)}\n`);
     return 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { humanDuration, humanSizeWithPrecision } from './human.ts';
+import { humanDuration, humanSizeWithPrecision, ramInBytes } from './human.ts';
 
 test('go-units HumanDuration', () => {
   assert.equal(humanDuration(500), 'Less than a second');
@@ -18,4 +18,16 @@ test('go-units HumanSizeWithPrecision', () => {
   assert.equal(humanSizeWithPrecision(4_261_000, 3), '4.26MB');
   assert.equal(humanSizeWithPrecision(1_000_000, 3), '1MB');
   assert.equal(humanSizeWithPrecision(123_456_789, 3), '123MB');
+});
+
+test('ramInBytes: go-units RAMInBytes', () => {
+  assert.equal(ramInBytes('100'), 100);
+  assert.equal(ramInBytes('64m'), 64 * 1024 ** 2);
+  assert.equal(ramInBytes('1.5g'), 1.5 * 1024 ** 3);
+  assert.equal(ramInBytes('512KiB'), 512 * 1024);
+  assert.equal(ramInBytes('2kb'), 2048);
+  assert.equal(ramInBytes('1 t'), 1024 ** 4);
+  assert.equal(ramInBytes('0.3k'), 307);
+  assert.throws(() => ramInBytes('ten'), /invalid size: 'ten'/);
+  assert.throws(() => ramInBytes('-1m'), /invalid size/);
 });

@@ -1,4 +1,5 @@
-/** Human-readable durations and sizes exactly as docker's go-units prints them. */
+/** Human-readable durations and sizes exactly as docker's go-units prints and parses them. */
+import { invalidArgument } from './errdefs.ts';
 
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -64,4 +65,15 @@ export function humanSize(bytes: number): string {
 export function bytesSize(bytes: number): string {
   const [size, unit] = scale(bytes, 1024, BINARY_UNITS);
   return `${formatG(size, 4)}${unit}`;
+}
+
+/**
+ * go-units RAMInBytes, for docker's size flags and options (--memory, --shm-size, max-size, tmpfs size):
+ * "64m", "1.5g", "512KiB", "1 t", "100" — powers of 1024, the fraction truncated.
+ */
+export function ramInBytes(s: string): number {
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(s.trim());
+  if (!m) throw invalidArgument(`invalid size: '${s}'`);
+  const exp = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.trunc(Number.parseFloat(m[1]) * 1024 ** exp);
 }

@@ -1,5 +1,6 @@
 /** `RUN --mount=type=cache,target=/root/.cache,...` → RunMount (BuildKit instructions/commands_runmount.go). */
 import { suggest } from './suggest.ts';
+import { ramInBytes } from '../../lib/human.ts';
 
 export const MOUNT_TYPES = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'] as const;
 export type MountType = (typeof MOUNT_TYPES)[number];
@@ -53,15 +54,6 @@ export function csvFields(s: string): string[] {
     if (i >= s.length) return out;
     i++; // comma
   }
-}
-
-/** docker/go-units RAMInBytes: "64m", "1g", "512k", "1024" (powers of 1024). */
-export function ramInBytes(s: string): number {
-  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(s);
-  if (!m) throw new Error(`invalid size: '${s}'`);
-  const n = Number.parseFloat(m[1]!);
-  const exp = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
-  return Math.trunc(n * 1024 ** exp);
 }
 
 function parseBool(v: string): boolean | undefined {

@@ -4,18 +4,10 @@
  * kept) and conmon is told to reopen a fresh file. readLogs reads the rotated files first.
  */
 import { rename, rm, stat } from 'node:fs/promises';
-import { invalidArgument, type Logger } from '../../lib/index.ts';
+import { invalidArgument, ramInBytes, type Logger } from '../../lib/index.ts';
 import type { ContainerRecord } from './record.ts';
 
 const CHECK_EVERY_MS = 1000;
-
-/** go-units RAMInBytes: "10k", "10m", "1.5g" (binary units), plain bytes. */
-export function parseLogSize(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
-  if (!m) throw invalidArgument(`invalid size: '${v}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Math.floor(Number(m[1]) * mult);
-}
 
 export interface RotationPolicy { maxSize: number; maxFile: number }
 
@@ -25,7 +17,7 @@ export function rotationPolicy(cfg: Record<string, string> | undefined): Rotatio
     if (cfg?.['max-file'] && cfg['max-file'] !== '1') throw invalidArgument('max-file cannot be set without max-size');
     return undefined;
   }
-  const maxSize = parseLogSize(cfg['max-size']);
+  const maxSize = ramInBytes(cfg['max-size']);
   const maxFile = cfg['max-file'] ? Number(cfg['max-file']) : 1;
   if (!Number.isInteger(maxFile) || maxFile < 1) throw invalidArgument('max-file cannot be less than 1');
   return { maxSize, maxFile };

@@ -4,7 +4,7 @@ import { boolFlag, stringFlag } from '../../flags/flag-spec.ts';
 import { encodeFilters } from '../../filters.ts';
 import { humanSize } from '../../format/units.ts';
 import { confirmPrune, deletedSection, filterFlag, forceFlag } from '../prune-common.ts';
-import { parseMemory } from '../container/container-options.ts';
+import { ramInBytes } from '../../../lib/human.ts';
 
 export const builderPruneCommand: CommandDefinition = {
   usage: '',
@@ -22,7 +22,7 @@ export const builderPruneCommand: CommandDefinition = {
     await confirmPrune(ctx, flags, warning);
     const keep = flags.string('keep-storage');
     const report = await ctx.client().json<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/build/prune', {
-      query: { all, filters: encodeFilters(flags.list('filter')), 'keep-storage': keep ? parseMemory(keep) : undefined },
+      query: { all, filters: encodeFilters(flags.list('filter')), 'keep-storage': keep ? ramInBytes(keep) : undefined },
     });
     ctx.stdout.write(`${deletedSection('Deleted build cache objects', report.CachesDeleted)}Total reclaimed space: ${humanSize(report.SpaceReclaimed ?? 0)}\n`);
     return 0;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { FlagSpec } from '../../flags/flag-spec.ts';
 import { boolFlag, intFlag, listFlag, stringFlag } from '../../flags/flag-spec.ts';
 import type { ParsedFlags } from '../../flags/parse-flags.ts';
+import { ramInBytes } from '../../../lib/human.ts';
 
 export const CONTAINER_FLAGS: readonly FlagSpec[] = [
   listFlag('add-host', undefined, 'Add a custom host-to-IP mapping (host:ip)'),
@@ -108,14 +109,6 @@ export function parsePublish(spec: string): { key: string; binding: { HostIp: st
   return { key: `${containerPort}/${proto}`, binding: { HostIp: hostIp, HostPort: hostPort } };
 }
 
-/** docker's RAMInBytes: 64m, 1g, 512k, 100 (bytes). */
-export function parseMemory(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)([bkmg]?)b?$/i.exec(value.trim());
-  if (!m) throw new Error(`invalid size: '${value}'`);
-  const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-  return Math.round(Number(m[1]) * mult[m[2].toLowerCase()]);
-}
-
 export function buildCreateRequest(flags: ParsedFlags, env: NodeJS.ProcessEnv, o: { detach: boolean }): CreateRequest {
   const [image, ...cmd] = flags.args;
   const attach = flags.list('attach').map((s) => s.toLowerCase());
@@ -194,7 +187,7 @@ export function buildCreateRequest(flags: ParsedFlags, env: NodeJS.ProcessEnv, o
   } as CreateRequest['hostConfig'];
   if (flags.bool('init')) hostConfig.Init = true;
   if (Object.keys(tmpfs).length) hostConfig.Tmpfs = tmpfs;
-  if (flags.string('memory')) hostConfig.Memory = parseMemory(flags.string('memory'));
+  if (flags.string('memory')) hostConfig.Memory = ramInBytes(flags.string('memory'));
 
   const endpoints: Record<string, unknown> = {};
   if (!['default', 'bridge', 'host', 'none'].includes(network) && !network.startsWith('container:')) endpoints[network] = {};

@@ -2,9 +2,10 @@
 import type { CommandDefinition } from '../../command.ts';
 import { intFlag, stringFlag } from '../../flags/flag-spec.ts';
 import { forEachRef } from '../for-each-ref.ts';
-import { parseMemory, parseRestart } from './container-options.ts';
+import { parseRestart } from './container-options.ts';
+import { ramInBytes } from '../../../lib/human.ts';
 
-const size = (v: string): number | undefined => (v === '' ? undefined : v === '-1' ? -1 : parseMemory(v));
+const size = (v: string): number | undefined => (v === '' ? undefined : v === '-1' ? -1 : ramInBytes(v));
 
 export const updateCommand: CommandDefinition = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',

@@ -11,7 +11,7 @@ import { boolFlag, listFlag, stringFlag } from '../../flags/flag-spec.ts';
 import { humanSize } from '../../format/units.ts';
 import { JsonLinesDecoder } from '../../../lib/streams/json-lines.ts';
 import { keyValues } from '../key-values.ts';
-import { parseMemory } from '../container/container-options.ts';
+import { ramInBytes } from '../../../lib/human.ts';
 import { looksLikeArchive, packContext } from './build-context.ts';
 import { BuildProgressView } from './build-progress.ts';
 
@@ -102,7 +102,7 @@ export const buildCommand: CommandDefinition = {
         networkmode: flags.string('network'), platform: flags.string('platform') || undefined, squash: flags.bool('squash'),
         buildargs: JSON.stringify(buildArgs(flags.list('build-arg'), ctx.env)), labels: JSON.stringify(keyValues(flags.list('label'))),
         cachefrom: flags.list('cache-from').length ? JSON.stringify(flags.list('cache-from')) : undefined,
-        extrahosts: flags.list('add-host'), shmsize: shm ? parseMemory(shm) : undefined, memory: memory ? parseMemory(memory) : undefined,
+        extrahosts: flags.list('add-host'), shmsize: shm ? ramInBytes(shm) : undefined, memory: memory ? ramInBytes(memory) : undefined,
       },
     });
     await packing;

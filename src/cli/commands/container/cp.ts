@@ -33,6 +33,11 @@ function tar(args: string[], o: { input?: Readable; cwd?: string } = {}): { out:
   return { out: child.stdout!, done };
 }
 
+/** GNU tar arguments that rename the archive's top entry `from` (and everything under it) to `to`. */
+function renameTop(from: string, to: string): string[] {
+  return from === to ? [] : [`--transform=s|^${from.replace(/[|\\.*[\]^$]/g, '\\$&')}|${to}|`];
+}
+
 const isDir = (p: string) => stat(p).then((s) => s.isDirectory(), () => false);
 
 export const cpCommand: CommandDefinition = {
@@ -61,7 +66,7 @@ export const cpCommand: CommandDefinition = {
       const into = (await isDir(target)) || destArg.endsWith('/');
       const name = basename(src.path) || '.';
       // The tar's top entry is the source's name: rename it to the destination's unless copying into a directory.
-      const rename = into || name === basename(target) ? [] : [`--transform=s|^${name.replace(/[|\\.*[\]^$]/g, '\\$&')}|${basename(target)}|`];
+      const rename = into ? [] : renameTop(name, basename(target));
       const { done } = tar(['-x', '-f', '-', '--no-same-owner', ...(flags.bool('archive') ? ['--same-owner'] : []), ...rename], { input: res, cwd: into ? target : dirname(target) });
       await done;
       return 0;
@@ -79,7 +84,7 @@ export const cpCommand: CommandDefinition = {
     const into = !!destIsDir || d.path.endsWith('/');
     const name = basename(source);
     const newName = into ? name : basename(d.path);
-    const transform = newName === name ? [] : [`--transform=s|^${name.replace(/[|\\.*[\]^$]/g, '\\$&')}|${newName}|`];
+    const transform = renameTop(name, newName);
     const ownership = flags.bool('archive') ? [] : ['--owner=0', '--group=0', '--numeric-owner'];
     const { out, done } = tar(['-c', '-f', '-', ...(flags.bool('follow-link') ? ['-h'] : []), ...ownership, ...transform, name], { cwd: dirname(source) });
     await Promise.all([client.call('PUT', `/containers/${encodeURIComponent(d.container)}/archive`, { query: { path: into ? d.path : dirname(d.path) || '/' }, body: out }), done]);

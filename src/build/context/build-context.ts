@@ -24,6 +24,8 @@ export interface BuildContext extends AsyncDisposable {
   /** `.dockerignore` patterns (already applied to `dir`; use for COPY checksums as well). */
   readonly ignore: Matcher;
   readonly compression: Compression;
+  /** Content digests of the context's regular files, hashed while extracting (pass to checksumSources). */
+  readonly fileDigests: ReadonlyMap<string, string>;
 }
 
 export interface OpenContextOptions {
@@ -66,7 +68,7 @@ export async function openBuildContext(body: Readable, o: OpenContextOptions = {
   const dir = await mkdtemp(join(o.tmpRoot ?? tmpdir(), 'berth-build-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
-    const { compression } = await extractContext(body, dir, { signal: o.signal });
+    const { compression, fileDigests } = await extractContext(body, dir, { signal: o.signal });
     const name = o.dockerfile || DEFAULT_DOCKERFILE_NAME;
     const ignore = createMatcher(await readDockerignore(dir));
     const keepName = posix.normalize(name.replace(/^\/+/, ''));
@@ -74,7 +76,7 @@ export async function openBuildContext(body: Readable, o: OpenContextOptions = {
     const df = await locateDockerfile(dir, name);
     await removeExcludedControlFiles(dir, ignore, df.path);
     return {
-      dir, dockerfilePath: df.path, dockerfileText: df.text, ignore, compression,
+      dir, dockerfilePath: df.path, dockerfileText: df.text, ignore, compression, fileDigests,
       [Symbol.asyncDispose]: dispose,
     };
   } catch (err) {

@@ -19,6 +19,11 @@ export interface ChecksumOptions {
   followSymlinks?: boolean;
   /** Patterns left out (COPY --exclude, or .dockerignore patterns when the context was not filtered). */
   exclude?: readonly string[];
+  /**
+   * Content digests (sha256 hex by path relative to the context) already known, e.g. computed while the context
+   * was extracted; files not listed are read and hashed.
+   */
+  knownDigests?: ReadonlyMap<string, string>;
   /** Instruction name for error messages (default COPY). */
   cmdName?: string;
   signal?: AbortSignal;
@@ -107,7 +112,7 @@ export async function checksumSources(contextDir: string, patterns: readonly str
     let extra: string;
     if (st.isDirectory()) { kind = 'd'; extra = ''; }
     else if (st.isSymbolicLink()) { kind = 'l'; extra = await readlink(full); }
-    else if (st.isFile()) { kind = 'f'; extra = `${st.size}:${await hashFile(full, o.signal)}`; }
+    else if (st.isFile()) { kind = 'f'; extra = `${st.size}:${o.knownDigests?.get(rel) ?? await hashFile(full, o.signal)}`; }
     else { kind = 'o'; extra = String(st.mode >>> 12); }
     h.update(JSON.stringify([rel, kind, perm, st.uid, st.gid, extra]) + '\n');
     files.push(rel);

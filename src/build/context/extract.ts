@@ -4,6 +4,7 @@
  * (every parent is checked with lstat, files are created with O_EXCL after unlinking what was there), and
  * hardlinks must point inside. Ownership is applied when running as root; modes always; mtimes kept.
  */
+import { createHash } from 'node:crypto';
 import { lstat, mkdir, chmod, lchown, link, rm, symlink, utimes, open } from 'node:fs/promises';
 import { posix, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,7 +13,12 @@ import { extract as tarExtract, type Header } from 'tar-stream';
 import { invalidArgument, errnoCode } from '../../lib/index.ts';
 import { decompressStream, type Compression } from './decompress.ts';
 
-export interface ExtractResult { compression: Compression; entries: number }
+export interface ExtractResult {
+  compression: Compression;
+  entries: number;
+  /** sha256 (hex) of every regular file's content by relative path, computed while writing it (hardlinks included). */
+  fileDigests: Map<string, string>;
+}
 
 /** Cleans a tar entry name to a relative path, or throws when it would leave the root. */
 export function cleanEntryName(name: string): string {
@@ -63,6 +69,7 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
   const isRoot = process.getuid?.() === 0;
   const dirModes: { path: string; mode: number; mtime?: Date }[] = [];
   let entries = 0;
+  const fileDigests = new Map<string, string>();
 
   const handle = async (h: Header, body: Readable): Promise<void> => {
     o.signal?.throwIfAborted();
@@ -83,16 +90,22 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
       case 'contiguous-file': {
         await removeExisting(path, false);
         const fh = await open(path, 'wx', 0o600);
+        const hash = createHash('sha256');
         try {
-          for await (const chunk of body) await fh.write(chunk as Buffer);
+          for await (const chunk of body) {
+            hash.update(chunk as Buffer);
+            await fh.write(chunk as Buffer);
+          }
         } finally {
           await fh.close();
         }
+        fileDigests.set(rel, hash.digest('hex'));
         await chmod(path, mode);
         break;
       }
       case 'symlink':
         await removeExisting(path, false);
+        fileDigests.delete(rel);
         await symlink(h.linkname ?? '', path);
         body.resume();
         break;
@@ -106,6 +119,9 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
         }
         await removeExisting(path, false);
         await link(join(dir, target), path);
+        const digest = fileDigests.get(target);
+        if (digest) fileDigests.set(rel, digest);
+        else fileDigests.delete(rel);
         body.resume();
         break;
       }
@@ -128,5 +144,5 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
     await chmod(d.path, d.mode);
     if (d.mtime) await utimes(d.path, d.mtime, d.mtime);
   }
-  return { compression, entries };
+  return { compression, entries, fileDigests };
 }

@@ -375,7 +375,8 @@ class BuildRun {
       let sources: CopySource[] = [];
       let kind = 'multi';
       if (cmd.sourcePaths.length > 0) {
-        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, signal: this.o.signal });
+        const knownDigests = from ? undefined : this.ctx.fileDigests;
+        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, knownDigests, signal: this.o.signal });
         digest = sel.digest;
         const paths = sel.sources.flatMap((s) => s.paths);
         sources = [{ root, paths }];

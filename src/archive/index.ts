@@ -13,3 +13,4 @@ export { extractArchive } from './extract.ts';
 export type { ExtractOptions, IdMapping } from './extract.ts';
 export { diffUpper, ChangeKind } from './diff-upper.ts';
 export type { Change } from './diff-upper.ts';
+export { syncTree } from './sync-tree.ts';

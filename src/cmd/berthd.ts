@@ -33,7 +33,7 @@ import { archiveRoutes } from '../api/routers/containers/archive-routes.ts';
 import { ContainerArchive } from '../daemon/containers/archive.ts';
 import { ArchiveBackendImpl } from '../daemon/backend/archive.ts';
 import { buildRoutes } from '../api/routers/build/routes.ts';
-import { Builder, buildContainers } from '../daemon/build/index.ts';
+import { Builder, CacheMountStore, buildContainers } from '../daemon/build/index.ts';
 import { BuildBackendImpl } from '../daemon/backend/build.ts';
 import { DistributionBackendImpl } from '../daemon/backend/images.ts';
 
@@ -53,6 +53,8 @@ interface DaemonConfig {
   logLevel: Level;
   /** daemon.json registry-mirrors / insecure-registries (and --registry-mirror / --insecure-registry). */
   registries: { mirrors: string[]; insecure: string[] };
+  /** --experimental (daemon.json "experimental"): advertised to clients, which then offer e.g. build --squash. */
+  experimental: boolean;
 }
 
 const USAGE = `Usage:	berthd [OPTIONS]
@@ -66,6 +68,7 @@ Options:
       --data-root string                 Root directory of persistent Berth state (default "/var/lib/berth")
       --default-address-pool pool-opts   Default address pools for networks (base=CIDR,size=N; repeatable)
       --exec-root string                 Root directory for run-time state: netns, sockets (default "/run/berth")
+      --experimental                     Enable experimental features (the docker CLI's build --squash)
   -H, --host list          Daemon socket to listen on (default unix:///run/berth/berth.sock)
       --log-level string   Set the logging level ("debug"|"info"|"warn"|"error") (default "info")
   -p, --pidfile string     Path to use for daemon PID file
@@ -89,7 +92,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     const m = /^--?([\w-]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`unexpected argument: ${a}`);
     const name = names[m[1]] ?? m[1];
-    if (name === 'tls' || name === 'tlsverify') {
+    if (name === 'tls' || name === 'tlsverify' || name === 'experimental') {
       (flags[name] ??= []).push(m[2] ?? 'true');
       continue;
     }
@@ -125,6 +128,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     pidfile: pick('pidfile', 'pidfile'),
     runtime: runtime as 'crun' | 'runc' | undefined,
     logLevel,
+    experimental: (flags.experimental?.at(-1) ?? String(file.experimental ?? '')) === 'true',
     registries: {
       mirrors: flags['registry-mirror'] ?? (file['registry-mirrors'] as string[] | undefined) ?? [],
       insecure: flags['insecure-registry'] ?? (file['insecure-registries'] as string[] | undefined) ?? [],
@@ -213,6 +217,7 @@ async function main(): Promise<void> {
 
   const attach = new AttachService({ containers, runtime, log });
   const execs = new ExecService({ containers, log });
+  const cacheMounts = await CacheMountStore.open(join(cfg.dataRoot, 'builder', 'cache-mounts'));
   const system = new SystemService({
     facts: {
       dataRoot: cfg.dataRoot, runtime: host.runtime, runtimeNotes: host.notes, started: new Date(),
@@ -221,6 +226,7 @@ async function main(): Promise<void> {
       layersSize: () => images.layersSize(),
       containers: () => containersBackend.list({ all: true, size: true, filters: new Map() }),
       volumes: async () => (await volumes.list({}, { size: true })).Volumes,
+      experimental: cfg.experimental,
       check: (o) => systemCheck({ store, images, networks, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, cgroupParent }, o),
     },
     containers: store,
@@ -248,7 +254,9 @@ async function main(): Promise<void> {
       ...execRoutes(new ExecBackendImpl(execs)),
       ...imageRoutes(images, new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events })),
       ...buildRoutes(new BuildBackendImpl({
-        builder: new Builder({ images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), log: log.child({ svc: 'build' }) }),
+        builder: new Builder({
+          images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), cacheMounts, log: log.child({ svc: 'build' }),
+        }),
       })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),
       ...commitRoutes(new CommitBackendImpl({ containers, images })),

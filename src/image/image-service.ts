@@ -45,6 +45,11 @@ export interface CommitOptions {
   /** Classic-builder cache key, recorded with the parent for findCacheChild. */
   cacheKey?: string;
   /**
+   * History entries placed between the parent's and the new one (a squashed build keeps its steps' entries,
+   * marked `empty_layer`, before the merge entry).
+   */
+  historyBetween?: HistoryEntry[];
+  /**
    * Take the container's snapshot as the new layer's snapshot instead of unpacking the tar again (only when
    * the container is stopped, unmounted and about to be removed).
    */
@@ -732,14 +737,15 @@ export class ImageService {
       }
       const created = new Date().toISOString();
       const host = parsePlatform();
-      const h: HistoryEntry = { created, created_by: o.history.created_by };
+      const h: HistoryEntry = { created };
+      if (o.history.created_by) h.created_by = o.history.created_by;
       if (o.history.author) h.author = o.history.author;
       if (o.history.comment) h.comment = o.history.comment;
       if (!layer) h.empty_layer = true;
       const config: ImageConfig = {
         architecture: parent?.config.architecture ?? host.architecture, os: parent?.config.os ?? host.os, created,
         docker_version: DOCKER_VERSION, config: o.config, rootfs: { type: 'layers', diff_ids: diffIds },
-        history: [...(parent?.config.history ?? []), h],
+        history: [...(parent?.config.history ?? []), ...(o.historyBetween ?? []), h],
       };
       if (parent?.config.variant) config.variant = parent.config.variant;
       if (o.author) config.author = o.author;

@@ -24,6 +24,10 @@ import { familiarString, parseReference, withDefaultTag, type ContainerConfigPar
 import { EngineError, invalidArgument, isNotFound, notFound, type Logger } from '../../lib/index.ts';
 import { readLogs } from '../../runtime/index.ts';
 import { performCopy, parseChmod, resolveChown, type CopySource } from './copy.ts';
+import { squashImage } from './squash.ts';
+import type { CacheMountStore } from './cache-mounts.ts';
+import { RunMountError, removeMountStubs, runMountsCacheKey, withRunMounts, type MountedSource, type RunMountEnv } from './run-mounts.ts';
+import type { MountSpec } from '../../api/types/index.ts';
 import { DEFAULT_SHELL, goQuoteList, healthcheckComment, nopComment, nopCommentString } from './history.ts';
 import type { BuildContainers, BuildImages } from './ports.ts';
 
@@ -39,6 +43,11 @@ export interface BuildOptions {
   forceRemove: boolean;
   networkMode: string;
   platform: string;
+  pull?: boolean;
+  squash?: boolean;
+  cacheFrom?: string[];
+  extraHosts?: string[];
+  shmSize?: number;
   signal?: AbortSignal;
 }
 
@@ -56,7 +65,13 @@ export class BuildStepError extends Error {
   }
 }
 
-interface StageResult { imageId: string | undefined; config: ContainerConfigPart; author?: string }
+interface StageResult {
+  imageId: string | undefined;
+  config: ContainerConfigPart;
+  author?: string;
+  /** The image the stage started from (undefined: scratch); --squash merges down to it. */
+  baseImageId?: string;
+}
 
 interface State {
   imageId: string | undefined;
@@ -75,6 +90,8 @@ export interface BuilderDeps {
   containers: BuildContainers;
   /** Temp space for contexts and mount points. */
   tmpRoot: string;
+  /** RUN --mount=type=cache directories. */
+  cacheMounts: CacheMountStore;
   log: Logger;
 }
 
@@ -153,7 +170,11 @@ class BuildRun {
   async run(out: BuildOutput): Promise<void> {
     this.out = out;
     try {
-      const id = await this.runStages();
+      let id = await this.runStages();
+      if (this.o.squash) {
+        const base = this.results.get(this.graph.target)!.baseImageId;
+        id = await squashImage(this.d.images, this.d.tmpRoot, id, base, this.o.signal);
+      }
       out.write({ aux: { ID: id } });
       const warning = this.global.unusedBuildArgsWarning();
       if (warning) this.stream(`${warning}\n`);
@@ -217,7 +238,7 @@ class BuildRun {
       await this.dispatch(state, cmd);
       this.stream(` ---> ${short(state.imageId!)}\n`);
     }
-    return { imageId: state.imageId, config: state.config, author: state.author };
+    return { imageId: state.imageId, config: state.config, author: state.author, baseImageId: base.imageId };
   }
 
   private async resolveImage(ref: string): Promise<{ id: string; config: ImageConfig }> {
@@ -367,7 +388,7 @@ class BuildRun {
       throw new BuildStepError(`${name} failed: remote sources are not supported yet`);
     }
     const chmod = parseChmod(cmd.chmod);
-    let from: { root: string; imageId: string; cleanup: () => Promise<void> } | undefined;
+    let from: MountedSource | undefined;
     try {
       if (cmd.kind === 'copy' && cmd.from !== '') from = await this.mountFrom(cmd.from);
       const root = from?.root ?? this.ctx.dir;
@@ -400,13 +421,17 @@ class BuildRun {
     }
   }
 
-  /** Mounts the stage or image a COPY --from names, read-only. */
-  private async mountFrom(value: string): Promise<{ root: string; imageId: string; cleanup: () => Promise<void> }> {
-    let imageId: string | undefined;
+  /** The image a COPY --from / RUN --mount from= names: a stage's result, or an image (undefined: scratch). */
+  private async sourceImageId(value: string): Promise<string | undefined> {
     const named = this.df.stages.findIndex((s) => s.name !== '' && s.name === value.toLowerCase());
-    if (named >= 0) imageId = this.results.get(named)?.imageId;
-    else if (/^\d+$/.test(value) && this.results.has(Number(value))) imageId = this.results.get(Number(value))!.imageId;
-    else imageId = (await this.resolveImage(value)).id;
+    if (named >= 0) return this.results.get(named)?.imageId;
+    if (/^\d+$/.test(value) && this.results.has(Number(value))) return this.results.get(Number(value))!.imageId;
+    return (await this.resolveImage(value)).id;
+  }
+
+  /** Mounts the stage or image a COPY --from names, read-only. */
+  private async mountFrom(value: string): Promise<MountedSource> {
+    const imageId = await this.sourceImageId(value);
     const mnt = await mkdtemp(join(this.d.tmpRoot, 'from-'));
     if (!imageId) return { root: mnt, imageId: '', cleanup: () => rm(mnt, { recursive: true, force: true }) };
     const view = await this.d.images.createImageView(imageId);
@@ -426,7 +451,7 @@ class BuildRun {
   // ---- RUN: a temporary container ----
 
   private async runStep(state: State, cmd: Extract<Command, { kind: 'run' }>): Promise<void> {
-    const flag = cmd.flagsUsed.find((f) => f !== 'network');
+    const flag = cmd.flagsUsed.find((f) => f !== 'network' && f !== 'mount');
     if (flag) throw new BuildStepError(`the --${flag} option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled`);
     // Heredocs go beyond dockerd's classic builder (which refuses them) and follow BuildKit, except the shebang
     // case, which would need a /dev/pipes mount.
@@ -436,15 +461,31 @@ class BuildRun {
     const cacheArgs = state.scope.runCacheArgs();
     const saveCmd = cacheArgs.length ? [`|${cacheArgs.length}`, ...cacheArgs, ...runCmd] : runCmd;
     const createdBy = saveCmd.join(' ');
-    const key = sha(['run', saveCmd, state.config]);
+    const mountEnv = this.runMountEnv(state);
+    const mountKey = cmd.mounts.length ? await runMountsCacheKey(cmd.mounts, mountEnv).catch(stepError) : undefined;
+    const key = sha(mountKey ? ['run', saveCmd, state.config, mountKey] : ['run', saveCmd, state.config]);
     if (this.probe(state, key)) return;
+    await withRunMounts(cmd.mounts, mountEnv, (mounts) => this.runContainer(state, runCmd, createdBy, key, cmd.network, mounts)).catch(stepError);
+  }
+
+  private runMountEnv(state: State): RunMountEnv {
+    return {
+      contextDir: this.ctx.dir, contextDigests: this.ctx.fileDigests, cacheMounts: this.d.cacheMounts, tmpRoot: this.d.tmpRoot,
+      workingDir: state.config.WorkingDir ?? '/', signal: this.o.signal,
+      sourceImageId: async (from) => (await this.sourceImageId(from)) ?? '',
+      mountFrom: (from) => this.mountFrom(from),
+    };
+  }
+
+  /** Runs one RUN command in a temporary container and commits it. */
+  private async runContainer(state: State, runCmd: string[], createdBy: string, key: string, network: string, mounts: MountSpec[]): Promise<void> {
     if (!state.imageId) {
       const { id } = await this.d.images.createImage({ config: state.config, history: { created_by: '', empty_layer: true } });
       state.imageId = id;
     }
     let networkMode = this.o.networkMode || 'default';
-    if (cmd.network === 'none') networkMode = 'none';
-    else if (cmd.network === 'host') networkMode = 'host';
+    if (network === 'none') networkMode = 'none';
+    else if (network === 'host') networkMode = 'host';
     const c = state.config;
     const { Id: cid } = await this.d.containers.create({
       Image: state.imageId,
@@ -455,7 +496,12 @@ class BuildRun {
       WorkingDir: c.WorkingDir ?? '',
       Healthcheck: { Test: ['NONE'] },
       Labels: {},
-      HostConfig: { NetworkMode: networkMode },
+      HostConfig: {
+        NetworkMode: networkMode,
+        ...(mounts.length ? { Mounts: mounts } : {}),
+        ...(this.o.extraHosts?.length ? { ExtraHosts: this.o.extraHosts } : {}),
+        ...(this.o.shmSize ? { ShmSize: this.o.shmSize } : {}),
+      },
     });
     let removed = false;
     const removeContainer = async () => {
@@ -478,6 +524,7 @@ class BuildRun {
       }
       const { StatusCode: code } = await exit;
       if (code !== 0) throw new BuildStepError(`The command '${runCmd.join(' ')}' returned a non-zero code: ${code}`, code);
+      if (mounts.length) await removeMountStubs(await this.d.images.containerLayerMounts(cid), mounts.map((m) => m.Target));
       const keep = !this.o.remove && !this.o.forceRemove;
       const { id } = await this.d.images.commitContainer(cid, {
         parentImageId: state.imageId, config: state.config, history: { created_by: createdBy }, cacheKey: key,
@@ -514,6 +561,12 @@ function withTarTrailer(body: Readable, signal?: AbortSignal): Readable {
     // The last entry may lack its padding too.
     yield Buffer.alloc((512 - (n % 512)) % 512 + 1024);
   })());
+}
+
+/** A mount that cannot be made fails its RUN step like any step error. */
+function stepError(err: unknown): never {
+  if (err instanceof RunMountError) throw new BuildStepError(err.message);
+  throw err;
 }
 
 /** EXPOSE words → `port/proto` keys (ranges expanded, tcp by default). */

@@ -15,6 +15,8 @@ export interface BuildImages {
   removeBuildLayer(key: string): Promise<void>;
   commitBuildLayer(key: string, o: Omit<CommitOptions, 'takeLayer'>): Promise<{ id: string }>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
+  /** A container's layer directories (RUN --mount cleans its mount points out of the upper one). */
+  containerLayerMounts(containerId: string): Promise<{ upper: string; lowers: string[] }>;
 }
 
 export interface BuildContainers {

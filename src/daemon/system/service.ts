@@ -21,6 +21,8 @@ export interface SystemFacts {
   containers: () => Promise<unknown[]>;
   volumes: () => Promise<unknown[]>;
   check: (o: { repair: boolean }) => Promise<{ problems: string[]; repaired: string[] }>;
+  /** --experimental: the docker CLI only offers `build --squash` to an experimental daemon. */
+  experimental: boolean;
 }
 
 export class SystemService {
@@ -35,6 +37,10 @@ export class SystemService {
     this.bus = o.events;
   }
 
+  get experimental(): boolean {
+    return this.facts.experimental;
+  }
+
   version(): Record<string, unknown> {
     const goArch = arch() === 'x64' ? 'amd64' : arch();
     const engine = {
@@ -44,7 +50,7 @@ export class SystemService {
     return {
       Platform: { Name: 'Berth' },
       Components: [
-        { Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, Arch: goArch, BuildTime: '', Experimental: 'false', GitCommit: 'berth', GoVersion: engine.GoVersion, KernelVersion: release(), MinAPIVersion: MIN_API_VERSION, Os: 'linux' } },
+        { Name: 'Engine', Version: BERTH_VERSION, Details: { ApiVersion: API_VERSION, Arch: goArch, BuildTime: '', Experimental: String(this.facts.experimental), GitCommit: 'berth', GoVersion: engine.GoVersion, KernelVersion: release(), MinAPIVersion: MIN_API_VERSION, Os: 'linux' } },
         { Name: this.facts.runtime, Version: this.facts.runtime, Details: { GitCommit: '' } },
         { Name: 'conmon', Version: 'conmon', Details: { GitCommit: '' } },
       ],
@@ -76,7 +82,7 @@ export class SystemService {
       Architecture: arch() === 'x64' ? 'x86_64' : arch(), IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: null },
       NCPU: cpus().length, MemTotal: totalmem(), GenericResources: null, DockerRootDir: this.facts.dataRoot,
-      HttpProxy: '', HttpsProxy: '', NoProxy: '', Name: hostname(), Labels: [], ExperimentalBuild: false,
+      HttpProxy: '', HttpsProxy: '', NoProxy: '', Name: hostname(), Labels: [], ExperimentalBuild: this.facts.experimental,
       ServerVersion: BERTH_VERSION, Runtimes: runtimes, DefaultRuntime: this.facts.runtime, Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
       LiveRestoreEnabled: true, Isolation: '', InitBinary: 'docker-init',
       ContainerdCommit: { ID: '' }, RuncCommit: { ID: '' }, InitCommit: { ID: '' },

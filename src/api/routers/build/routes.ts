@@ -21,6 +21,16 @@ export interface BuildRequest {
   forceRemove: boolean;
   networkMode: string;
   platform: string;
+  /** Pull the FROM images even when present. */
+  pull: boolean;
+  /** Collapse the layers the build added into one (`--squash`). */
+  squash: boolean;
+  /** Images whose build history may serve as cache (`--cache-from`). */
+  cacheFrom: string[];
+  /** `host:ip` entries for RUN containers' /etc/hosts (`--add-host`). */
+  extraHosts: string[];
+  /** /dev/shm size of RUN containers in bytes (0: the default). */
+  shmSize: number;
   signal: AbortSignal;
 }
 
@@ -58,6 +68,11 @@ export function buildRoutes(b: BuildBackend): Route[] {
         forceRemove: boolParam(q, 'forcerm'),
         networkMode: q.get('networkmode') ?? '',
         platform: q.get('platform') ?? '',
+        pull: boolParam(q, 'pull'),
+        squash: boolParam(q, 'squash'),
+        cacheFrom: jsonParam<string[]>(q, 'cachefrom') ?? [],
+        extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean),
+        shmSize: Number(q.get('shmsize') ?? 0) || 0,
         signal: ctx.signal,
       };
       const build = await b.prepare(ctx.req, r);

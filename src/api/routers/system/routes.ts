@@ -5,6 +5,7 @@ import { route, type Route } from '../../router.ts';
 import { API_VERSION } from '../../version.ts';
 
 export interface SystemBackend {
+  readonly experimental: boolean;
   version(): Record<string, unknown>;
   info(): Promise<Record<string, unknown>>;
   /** Streams events (past ones since `since`, then live) until `until` or the signal; calls `send` for each. */
@@ -20,7 +21,7 @@ export function systemRoutes(b: SystemBackend): Route[] {
       'Content-Type': 'text/plain; charset=utf-8',
       'API-Version': API_VERSION,
       'OSType': 'linux',
-      'Docker-Experimental': 'false',
+      'Docker-Experimental': String(b.experimental),
       'Builder-Version': '1',
       'Cache-Control': 'no-cache, no-store, must-revalidate',
       'Pragma': 'no-cache',

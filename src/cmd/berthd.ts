@@ -33,7 +33,7 @@ import { archiveRoutes } from '../api/routers/containers/archive-routes.ts';
 import { ContainerArchive } from '../daemon/containers/archive.ts';
 import { ArchiveBackendImpl } from '../daemon/backend/archive.ts';
 import { buildRoutes } from '../api/routers/build/routes.ts';
-import { Builder, CacheMountStore, buildContainers } from '../daemon/build/index.ts';
+import { BuildCache, Builder, CacheMountStore, buildContainers } from '../daemon/build/index.ts';
 import { BuildBackendImpl } from '../daemon/backend/build.ts';
 import { DistributionBackendImpl } from '../daemon/backend/images.ts';
 
@@ -218,6 +218,7 @@ async function main(): Promise<void> {
   const attach = new AttachService({ containers, runtime, log });
   const execs = new ExecService({ containers, log });
   const cacheMounts = await CacheMountStore.open(join(cfg.dataRoot, 'builder', 'cache-mounts'));
+  const buildCache = new BuildCache({ images, cacheMounts });
   const system = new SystemService({
     facts: {
       dataRoot: cfg.dataRoot, runtime: host.runtime, runtimeNotes: host.notes, started: new Date(),
@@ -227,6 +228,8 @@ async function main(): Promise<void> {
       containers: () => containersBackend.list({ all: true, size: true, filters: new Map() }),
       volumes: async () => (await volumes.list({}, { size: true })).Volumes,
       experimental: cfg.experimental,
+      buildCache: () => buildCache.usage(),
+      pruneBuildCache: (o) => buildCache.prune(o),
       check: (o) => systemCheck({ store, images, networks, dataRoot: cfg.dataRoot, execRoot: cfg.execRoot, cgroupParent }, o),
     },
     containers: store,

@@ -57,6 +57,9 @@ export interface CommitOptions {
   signal?: AbortSignal;
 }
 
+/** One build-cache entry for `system df` (an image made by a build step that no tag names). */
+export interface BuildCacheEntry { id: string; description: string; createdAt: string; size: number; inUse: boolean; shared: boolean }
+
 export interface ImageEvents { emit(action: string, id: string, attrs: Record<string, string>): void }
 export interface ContainerUsage { id: string; running: boolean }
 export type UsageChecker = (imageId: string) => ContainerUsage[];
@@ -579,6 +582,68 @@ export class ImageService {
         }
       }
       return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    });
+  }
+
+  /**
+   * The classic builder's cache: images made by build steps that no tag names, i.e. the intermediate images under
+   * built images and the leftovers of earlier builds. Size counts the layers no tagged image shares.
+   */
+  async buildCache(): Promise<BuildCacheEntry[]> {
+    const taggedChains = new Set<string>();
+    for (const r of this.records.all()) {
+      if (r.names.length > 0) for (const c of chainIds((await this.config(r.id)).rootfs.diff_ids)) taggedChains.add(c);
+    }
+    const out: BuildCacheEntry[] = [];
+    for (const r of this.records.all()) {
+      if (!r.cacheKey || r.names.length > 0) continue;
+      const c = await this.config(r.id);
+      const chain = chainIds(c.rootfs.diff_ids).at(-1);
+      const last = c.history?.at(-1);
+      out.push({
+        id: r.id, description: last?.created_by ?? '', createdAt: c.created ?? r.createdAt,
+        size: chain && !taggedChains.has(chain) && !last?.empty_layer ? await this.layerSize(chain) : 0,
+        inUse: this.usage(r.id).length > 0, shared: this.hasChildren(r.id) || (chain !== undefined && taggedChains.has(chain)),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * `builder prune`: deletes build-step images no tag or container needs (leaves first). With `all`, the
+   * intermediate images under tagged ones go too: their children lose the parent link and cache key, so the
+   * next build runs every step again.
+   */
+  async pruneBuildCache(o: { all?: boolean; keep?: (createdAt: string) => boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    return this.serial(async () => {
+      const deleted: string[] = [];
+      let reclaimed = 0;
+      const eligible = async (r: ImageRecord) => {
+        if (!r.cacheKey || r.names.length > 0 || this.usage(r.id).length > 0) return false;
+        return !o.keep?.((await this.config(r.id)).created ?? r.createdAt);
+      };
+      for (let progress = true; progress; ) {
+        progress = false;
+        for (const r of this.records.all()) {
+          if (this.hasChildren(r.id) || !(await eligible(r))) continue;
+          const out: ImageDeleteResponseItem[] = [];
+          reclaimed += await this.deleteImageLocked(r.id, out);
+          deleted.push(r.id);
+          progress = true;
+        }
+      }
+      if (o.all) {
+        for (const r of this.records.all()) {
+          if (!(await eligible(r))) continue;
+          for (const child of this.records.all().filter((x) => x.parent === r.id)) {
+            const { parent: _p, cacheKey: _k, ...rest } = child;
+            this.records.set(rest);
+          }
+          reclaimed += await this.deleteImageLocked(r.id, []);
+          deleted.push(r.id);
+        }
+      }
+      return { deleted, reclaimed };
     });
   }
 

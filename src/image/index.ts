@@ -1,4 +1,5 @@
-export { ImageService, parsePlatform, type ImageEvents, type ContainerUsage, type UsageChecker, type ImportOptions, type CommitOptions } from './image-service.ts';
+export { parseUntil } from './list-filters.ts';
+export { ImageService, parsePlatform, type BuildCacheEntry, type ImageEvents, type ContainerUsage, type UsageChecker, type ImportOptions, type CommitOptions } from './image-service.ts';
 export type { ImageSummary, ImageInspect, ImageInspectConfig, HistoryResponseItem, ImageDeleteResponseItem, ImagePruneReport } from './api-shapes.ts';
 export { applyChanges } from './changes.ts';
 export { LocalContentStore } from './content/local-content-store.ts';

@@ -21,6 +21,8 @@ export interface SystemFacts {
   containers: () => Promise<unknown[]>;
   volumes: () => Promise<unknown[]>;
   check: (o: { repair: boolean }) => Promise<{ problems: string[]; repaired: string[] }>;
+  buildCache: () => Promise<unknown[]>;
+  pruneBuildCache: (o: { all: boolean; filters: Map<string, string[]> }) => Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   /** --experimental: the docker CLI only offers `build --squash` to an experimental daemon. */
   experimental: boolean;
 }
@@ -118,9 +120,13 @@ export class SystemService {
   }
 
   async df(): Promise<Record<string, unknown>> {
-    const [LayersSize, Images, Containers, Volumes] = await Promise.all([
-      this.facts.layersSize(), this.facts.images(), this.facts.containers(), this.facts.volumes(),
+    const [LayersSize, Images, Containers, Volumes, BuildCache] = await Promise.all([
+      this.facts.layersSize(), this.facts.images(), this.facts.containers(), this.facts.volumes(), this.facts.buildCache(),
     ]);
-    return { LayersSize, Images, Containers, Volumes, BuildCache: [] };
+    return { LayersSize, Images, Containers, Volumes, BuildCache };
+  }
+
+  pruneBuildCache(o: { all: boolean; filters: Map<string, string[]> }): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
+    return this.facts.pruneBuildCache(o);
   }
 }

@@ -11,6 +11,8 @@ export interface SystemBackend {
   /** Streams events (past ones since `since`, then live) until `until` or the signal; calls `send` for each. */
   events(o: { since?: number; until?: number; filters: Map<string, string[]>; signal: AbortSignal }, send: (e: unknown) => void): Promise<void>;
   df(): Promise<Record<string, unknown>>;
+  /** `POST /build/prune`: the build cache (step images no tag names, RUN --mount caches). */
+  pruneBuildCache(o: { all: boolean; filters: Map<string, string[]> }): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }>;
   /** Berth's own `system check` (not a Docker endpoint). */
   check(o: { repair: boolean }): Promise<{ problems: string[]; repaired: string[] }>;
 }
@@ -36,8 +38,9 @@ export function systemRoutes(b: SystemBackend): Route[] {
     route('GET', '/plugins', async (ctx) => sendJson(ctx, 200, [])),
     route('GET', '/system/df', async (ctx) => sendJson(ctx, 200, await b.df())),
     route('POST', '/berth/system/check', async (ctx) => sendJson(ctx, 200, await b.check({ repair: boolParam(ctx.query, 'repair') }))),
-    // `docker system prune` calls this whenever the API is >= 1.31; the classic builder keeps no cache yet.
-    route('POST', '/build/prune', async (ctx) => sendJson(ctx, 200, { CachesDeleted: [], SpaceReclaimed: 0 })),
+    route('POST', '/build/prune', async (ctx) => sendJson(ctx, 200, await b.pruneBuildCache({
+      all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query),
+    }))),
     route('GET', '/events', async (ctx) => {
       const q = ctx.query;
       const since = q.get('since') ? parseUnixTime(q.get('since')!) : undefined;

@@ -736,6 +736,35 @@ export class ImageService {
     return this.commitSnapshot(key, { ...o, takeLayer: true });
   }
 
+  /**
+   * `--cache-from`: the image a build step on `parentId` would have made, rebuilt from the first `index + 1`
+   * history entries of `sourceId` (moby's restoreCachedImage): the source's layers up to that step, the step's
+   * config, recorded under `cacheKey` so the next build finds it locally. The source itself when it is that step.
+   */
+  async imageFromCacheSource(o: { sourceId: string; parentId?: string; index: number; config: ContainerConfigPart; cacheKey: string }): Promise<string> {
+    const source = await this.resolve(o.sourceId);
+    const history = (source.config.history ?? []).slice(0, o.index + 1);
+    const layerCount = history.filter((h) => !h.empty_layer).length;
+    if (o.index + 1 === source.config.history?.length) {
+      return this.serial(async () => {
+        const r = this.records.get(source.id);
+        if (r && !r.parent && !r.cacheKey) {
+          this.records.set({ ...r, ...(o.parentId ? { parent: o.parentId } : {}), cacheKey: o.cacheKey });
+          await this.records.save();
+        }
+        return source.id;
+      });
+    }
+    const layers = (await this.layersOf(source.id)).slice(0, layerCount);
+    const config: ImageConfig = {
+      architecture: source.config.architecture, os: source.config.os, created: history.at(-1)?.created,
+      docker_version: DOCKER_VERSION, config: o.config,
+      rootfs: { type: 'layers', diff_ids: source.config.rootfs.diff_ids.slice(0, layerCount) }, history,
+    };
+    if (source.config.author) config.author = source.config.author;
+    return this.serial(() => this.storeImage(config, layers, { parent: o.parentId, cacheKey: o.cacheKey }));
+  }
+
   /** The classic builder's cache: a child of `parentId` (undefined = scratch) made by the step with `cacheKey`. */
   findCacheChild(parentId: string | undefined, cacheKey: string): string | undefined {
     let best: ImageRecord | undefined;

@@ -25,6 +25,9 @@ import { EngineError, invalidArgument, isNotFound, notFound, type Logger } from 
 import { readLogs } from '../../runtime/index.ts';
 import { performCopy, parseChmod, resolveChown, type CopySource } from './copy.ts';
 import { squashImage } from './squash.ts';
+import { matchCacheSource, type CacheSource } from './cache-from.ts';
+import { OrderedOutput, type BuildOutput } from './ordered-output.ts';
+export type { BuildOutput } from './ordered-output.ts';
 import type { CacheMountStore } from './cache-mounts.ts';
 import { RunMountError, removeMountStubs, runMountsCacheKey, withRunMounts, type MountedSource, type RunMountEnv } from './run-mounts.ts';
 import type { MountSpec } from '../../api/types/index.ts';
@@ -51,10 +54,6 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
-/** Where the build writes its JSON messages. */
-export interface BuildOutput {
-  write(message: object): void;
-}
 
 /** A step failed: the message goes into the stream as errorDetail (with the exit code for RUN). */
 export class BuildStepError extends Error {
@@ -80,6 +79,8 @@ interface State {
   scope: StageScope;
   /** CMD was set in this stage (ENTRYPOINT then keeps it). */
   cmdSet: boolean;
+  /** Where this stage's messages go. */
+  out: BuildOutput;
 }
 
 const sha = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex');
@@ -150,9 +151,14 @@ class BuildRun {
   private readonly global: GlobalScope;
   private readonly graph: StageGraph;
   private out!: BuildOutput;
-  private step = 0;
   private total = 0;
   private readonly results = new Map<number, StageResult>();
+  /** `--cache-from` images found here (after the first match, only that one). */
+  private cacheSources: CacheSource[] = [];
+  /** Stops the other stages when one fails. */
+  private readonly abort = new AbortController();
+  /** The client's signal and `abort`: every step's work listens to it. */
+  private readonly signal: AbortSignal;
 
   constructor(d: BuilderDeps, o: BuildOptions, ctx: BuildContext, df: Dockerfile, global: GlobalScope, graph: StageGraph) {
     this.d = d;
@@ -161,6 +167,7 @@ class BuildRun {
     this.df = df;
     this.global = global;
     this.graph = graph;
+    this.signal = o.signal ? AbortSignal.any([o.signal, this.abort.signal]) : this.abort.signal;
   }
 
   private stream(text: string): void {
@@ -170,6 +177,7 @@ class BuildRun {
   async run(out: BuildOutput): Promise<void> {
     this.out = out;
     try {
+      this.cacheSources = await this.resolveCacheSources();
       let id = await this.runStages();
       if (this.o.squash) {
         const base = this.results.get(this.graph.target)!.baseImageId;
@@ -192,23 +200,73 @@ class BuildRun {
     }
   }
 
+  /**
+   * Runs the stages the target needs, each as soon as the stages it depends on are done, so independent stages
+   * build in parallel. Step numbers are fixed up front and the output is shown in stage order (OrderedOutput).
+   * The first failure stops the other stages.
+   */
   private async runStages(): Promise<string> {
-    for (const i of this.graph.needed) this.total += 1 + this.df.stages[i]!.commands.length;
-    let last: StageResult | undefined;
+    const firstStep = new Map<number, number>();
     for (const i of this.graph.needed) {
-      this.o.signal?.throwIfAborted();
-      last = await this.runStage(i);
-      this.results.set(i, last);
-      if (last.imageId && i !== this.graph.target) this.out.write({ aux: { ID: last.imageId } });
+      firstStep.set(i, this.total);
+      this.total += 1 + this.df.stages[i]!.commands.length;
     }
+    const output = new OrderedOutput(this.out, this.graph.needed);
+    const running = new Map<number, Promise<void>>();
+    let failure: unknown;
+    const start = (i: number): Promise<void> => {
+      let p = running.get(i);
+      if (!p) {
+        p = (async () => {
+          await Promise.all(this.graph.nodes[i]!.dependsOn.map(start));
+          const out = output.channel(i);
+          const r = await this.runStage(i, out, firstStep.get(i)!);
+          this.results.set(i, r);
+          if (r.imageId && i !== this.graph.target) out.write({ aux: { ID: r.imageId } });
+          output.finish(i);
+        })();
+        p.catch((err: unknown) => {
+          failure ??= err;
+          this.abort.abort();
+        });
+        running.set(i, p);
+      }
+      return p;
+    };
+    await Promise.allSettled(this.graph.needed.map(start));
+    if (failure !== undefined) {
+      output.flushAll();
+      throw this.o.signal?.aborted ? this.o.signal.reason : failure;
+    }
+    const last = this.results.get(this.graph.target);
     if (!last?.imageId) throw new BuildStepError('No image was generated. Is your Dockerfile empty?');
     return last.imageId;
   }
 
-  private async runStage(index: number): Promise<StageResult> {
+  /** The --cache-from images that exist here; others are skipped, as dockerd does. */
+  private async resolveCacheSources(): Promise<CacheSource[]> {
+    const sources: CacheSource[] = [];
+    for (const ref of this.o.cacheFrom ?? []) {
+      try {
+        sources.push(await this.d.images.resolve(ref));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.d.log.warn('could not look up --cache-from image, skipping', { ref });
+      }
+    }
+    return sources;
+  }
+
+  private say(state: { out: BuildOutput }, text: string): void {
+    if (!this.o.quiet) state.out.write({ stream: text });
+  }
+
+  private async runStage(index: number, out: BuildOutput, firstStep: number): Promise<StageResult> {
     const node = this.graph.nodes[index]!;
     const stage = this.df.stages[index]!;
-    this.stream(`Step ${++this.step}/${this.total} : ${stage.from.original}\n`);
+    let step = firstStep;
+    const say = (text: string) => this.say({ out }, text);
+    say(`Step ${++step}/${this.total} : ${stage.from.original}\n`);
     let base: StageResult;
     if (node.base.kind === 'scratch') {
       base = { imageId: undefined, config: {} };
@@ -218,25 +276,25 @@ class BuildRun {
       const img = await this.resolveImage(node.base.ref);
       base = { imageId: img.id, config: img.config.config ?? {}, author: img.config.author };
     }
-    if (base.imageId) this.stream(` ---> ${short(base.imageId)}\n`);
+    if (base.imageId) say(` ---> ${short(base.imageId)}\n`);
     const config: ContainerConfigPart = structuredClone(base.config);
     if (config.OnBuild?.length) {
-      this.stream(`# Executing ${config.OnBuild.length} build trigger${config.OnBuild.length > 1 ? 's' : ''}\n`);
+      say(`# Executing ${config.OnBuild.length} build trigger${config.OnBuild.length > 1 ? 's' : ''}\n`);
     }
     const triggers = config.OnBuild ?? [];
     delete config.OnBuild;
     const state: State = {
-      imageId: base.imageId, config, author: base.author, scope: this.global.stage(config.Env ?? []), cmdSet: false,
+      imageId: base.imageId, config, author: base.author, scope: this.global.stage(config.Env ?? []), cmdSet: false, out,
     };
     for (const t of triggers) {
       const parsed = parseDockerfile(`FROM scratch\n${t}\n`).stages[0]!.commands[0]!;
       await this.dispatch(state, parsed);
     }
     for (const cmd of stage.commands) {
-      this.o.signal?.throwIfAborted();
-      this.stream(`Step ${++this.step}/${this.total} : ${cmd.original}\n`);
+      this.signal.throwIfAborted();
+      say(`Step ${++step}/${this.total} : ${cmd.original}\n`);
       await this.dispatch(state, cmd);
-      this.stream(` ---> ${short(state.imageId!)}\n`);
+      say(` ---> ${short(state.imageId!)}\n`);
     }
     return { imageId: state.imageId, config: state.config, author: state.author, baseImageId: base.imageId };
   }
@@ -312,7 +370,7 @@ class BuildRun {
         if (h.startInterval) Healthcheck.StartInterval = h.startInterval;
         if (h.retries) Healthcheck.Retries = h.retries;
         const old = c.Healthcheck?.Test;
-        if (old?.length && old[0] !== 'NONE') this.stream(`Note: overriding previous HEALTHCHECK: [${old.join(' ')}]\n`);
+        if (old?.length && old[0] !== 'NONE') this.say(state, `Note: overriding previous HEALTHCHECK: [${old.join(' ')}]\n`);
         return this.commitConfig(state, { ...c, Healthcheck }, healthcheckComment(h));
       }
       case 'workdir':
@@ -326,11 +384,19 @@ class BuildRun {
   }
 
   /** Probes the cache; on a hit moves the state there and returns true. */
-  private probe(state: State, key: string): boolean {
+  private async probe(state: State, key: string, createdBy: string): Promise<boolean> {
     if (this.o.noCache) return false;
-    const hit = this.d.images.findCacheChild(state.imageId, key);
+    let hit = this.d.images.findCacheChild(state.imageId, key);
+    if (!hit && this.cacheSources.length > 0) {
+      const parent = state.imageId ? (await this.d.images.resolve(state.imageId)).config : undefined;
+      const m = matchCacheSource(this.cacheSources, parent, createdBy);
+      if (m) {
+        this.cacheSources = [m.source];
+        hit = await this.d.images.imageFromCacheSource({ sourceId: m.source.id, parentId: state.imageId, index: m.index, config: state.config, cacheKey: key });
+      }
+    }
     if (!hit) return false;
-    this.stream(' ---> Using cache\n');
+    this.say(state, ' ---> Using cache\n');
     state.imageId = hit;
     return true;
   }
@@ -339,7 +405,7 @@ class BuildRun {
     const createdBy = nopComment(this.shell(state), comment);
     state.config = config;
     const key = sha(['config', createdBy, config, state.author ?? '']);
-    if (this.probe(state, key)) return;
+    if (await this.probe(state, key, createdBy)) return;
     const { id } = await this.d.images.createImage({
       parentImageId: state.imageId, config, history: { created_by: createdBy, empty_layer: true }, cacheKey: key, author: state.author,
     });
@@ -376,9 +442,9 @@ class BuildRun {
     state.config = { ...state.config, WorkingDir: wd };
     const createdBy = nopCommentString(this.shell(state), `WORKDIR ${wd}`);
     const key = sha(['workdir', createdBy, state.config]);
-    if (this.probe(state, key)) return;
+    if (await this.probe(state, key, createdBy)) return;
     await this.withBuildLayer(state, createdBy, key, async (root) => {
-      await performCopy(root, { cmdName: 'COPY', sources: [], contents: [], dest: `${wd}/`, workingDir: '/', signal: this.o.signal });
+      await performCopy(root, { cmdName: 'COPY', sources: [], contents: [], dest: `${wd}/`, workingDir: '/', signal: this.signal });
     });
   }
 
@@ -397,7 +463,7 @@ class BuildRun {
       let kind = 'multi';
       if (cmd.sourcePaths.length > 0) {
         const knownDigests = from ? undefined : this.ctx.fileDigests;
-        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, knownDigests, signal: this.o.signal });
+        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, knownDigests, signal: this.signal });
         digest = sel.digest;
         const paths = sel.sources.flatMap((s) => s.paths);
         sources = [{ root, paths }];
@@ -408,12 +474,12 @@ class BuildRun {
       const hash = createHash('sha256').update(digest).digest('hex');
       const createdBy = nopCommentString(this.shell(state), `${name} ${kind}:${hash} in ${cmd.dest} `);
       const key = sha([name, createdBy, cmd.chown, cmd.chmod, state.config]);
-      if (this.probe(state, key)) return;
+      if (await this.probe(state, key, createdBy)) return;
       await this.withBuildLayer(state, createdBy, key, async (rootfs) => {
         const owner = await resolveChown(rootfs, cmd.chown);
         await performCopy(rootfs, {
           cmdName: name, sources, contents, dest: cmd.dest, workingDir: state.config.WorkingDir || '/',
-          chown: owner, chmod, signal: this.o.signal,
+          chown: owner, chmod, signal: this.signal,
         });
       });
     } finally {
@@ -464,14 +530,14 @@ class BuildRun {
     const mountEnv = this.runMountEnv(state);
     const mountKey = cmd.mounts.length ? await runMountsCacheKey(cmd.mounts, mountEnv).catch(stepError) : undefined;
     const key = sha(mountKey ? ['run', saveCmd, state.config, mountKey] : ['run', saveCmd, state.config]);
-    if (this.probe(state, key)) return;
+    if (await this.probe(state, key, createdBy)) return;
     await withRunMounts(cmd.mounts, mountEnv, (mounts) => this.runContainer(state, runCmd, createdBy, key, cmd.network, mounts)).catch(stepError);
   }
 
   private runMountEnv(state: State): RunMountEnv {
     return {
       contextDir: this.ctx.dir, contextDigests: this.ctx.fileDigests, cacheMounts: this.d.cacheMounts, tmpRoot: this.d.tmpRoot,
-      workingDir: state.config.WorkingDir ?? '/', signal: this.o.signal,
+      workingDir: state.config.WorkingDir ?? '/', signal: this.signal,
       sourceImageId: async (from) => (await this.sourceImageId(from)) ?? '',
       mountFrom: (from) => this.mountFrom(from),
     };
@@ -503,24 +569,26 @@ class BuildRun {
         ...(this.o.shmSize ? { ShmSize: this.o.shmSize } : {}),
       },
     });
-    let removed = false;
-    const removeContainer = async () => {
-      if (removed) return;
-      removed = true;
-      await this.d.containers.remove(cid, { force: true, volumes: true }).catch((err: unknown) => this.d.log.warn('build container cleanup', { err }));
+    // One removal, whoever asks first (an abort, the step's end); everyone awaits the same promise.
+    let removal: Promise<void> | undefined;
+    let kept = false;
+    const removeContainer = (): Promise<void> => {
+      if (kept) return Promise.resolve();
+      return removal ??= this.d.containers.remove(cid, { force: true, volumes: true })
+        .catch((err: unknown) => this.d.log.warn('build container cleanup', { err }));
     };
     try {
-      this.stream(` ---> Running in ${short(cid)}\n`);
+      this.say(state, ` ---> Running in ${short(cid)}\n`);
       const exit = this.d.containers.wait(cid, 'next-exit');
       const onAbort = () => void removeContainer();
-      this.o.signal?.addEventListener('abort', onAbort, { once: true });
+      this.signal.addEventListener('abort', onAbort, { once: true });
       try {
         await this.d.containers.start(cid);
-        for await (const e of readLogs(this.d.containers.logPath(cid), { follow: true, stopWhen: exit, signal: this.o.signal })) {
-          this.stream(e.data.toString());
+        for await (const e of readLogs(this.d.containers.logPath(cid), { follow: true, stopWhen: exit, signal: this.signal })) {
+          this.say(state, e.data.toString());
         }
       } finally {
-        this.o.signal?.removeEventListener('abort', onAbort);
+        this.signal.removeEventListener('abort', onAbort);
       }
       const { StatusCode: code } = await exit;
       if (code !== 0) throw new BuildStepError(`The command '${runCmd.join(' ')}' returned a non-zero code: ${code}`, code);
@@ -532,10 +600,10 @@ class BuildRun {
       });
       state.imageId = id;
       if (!keep) {
-        this.stream(`Removing intermediate container ${short(cid)}\n`);
+        this.say(state, `Removing intermediate container ${short(cid)}\n`);
         await removeContainer();
       } else {
-        removed = true;
+        kept = true;
       }
     } finally {
       // A failed step never leaves its container behind (Docker keeps it unless forcerm; Berth cleans up).

@@ -1,11 +1,12 @@
 /** What the builder needs from the image store and the container service (ImageService and an adapter satisfy them). */
 import type { CreateRequest, WaitResponse } from '../../api/types/index.ts';
 import type { CommitOptions } from '../../image/index.ts';
-import type { ImageConfig } from '../../oci/index.ts';
+import type { ContainerConfigPart, ImageConfig } from '../../oci/index.ts';
 
 export interface BuildImages {
   resolve(ref: string): Promise<{ id: string; config: ImageConfig }>;
   findCacheChild(parentId: string | undefined, cacheKey: string): string | undefined;
+  imageFromCacheSource(o: { sourceId: string; parentId?: string; index: number; config: ContainerConfigPart; cacheKey: string }): Promise<string>;
   createImage(o: Omit<CommitOptions, 'takeLayer'>): Promise<{ id: string }>;
   commitContainer(containerId: string, o: CommitOptions): Promise<{ id: string }>;
   createBuildLayer(parentImageId: string | undefined): Promise<string>;

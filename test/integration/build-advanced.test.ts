@@ -129,6 +129,14 @@ describe('docker build: RUN --mount, --squash, parallel stages, --cache-from, bu
     assert.equal(local.match(/ ---> Using cache/g)?.length, 7, local);
   });
 
+  test('--add-host and --shm-size reach the RUN containers', async () => {
+    const dir = join(tmp, 'hosts');
+    await cp(join(FIXTURES, 'squash'), dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN grep buildhost /etc/hosts > /hosts && df -k /dev/shm | tail -1 | awk \'{print $2}\' > /shm\n');
+    await built(['--add-host', 'buildhost:10.1.2.3', '--shm-size', '96m', '-t', 'hosts', dir]);
+    assert.equal(await d.ok(['run', '--rm', 'hosts', 'cat', '/hosts', '/shm']), '10.1.2.3\tbuildhost\n98304');
+  });
+
   test('system df counts the build cache and builder prune frees it', async () => {
     const dir = await fixture('run-mount');
     await built(['-t', 'cache:1', dir]);

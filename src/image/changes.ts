@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import { constants } from 'node:os';
 import { invalidArgument } from '../lib/errdefs.ts';
+import { parseGoDuration } from '../lib/go-duration.ts';
 import type { ContainerConfigPart, HealthConfig } from '../oci/index.ts';
 
 const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
@@ -197,20 +198,16 @@ function isSignal(sig: string): boolean {
   return name in constants.signals || /^SIGRTM(IN|AX)([+-]\d+)?$/.test(name);
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** Go time.ParseDuration, in nanoseconds. */
+/** A HEALTHCHECK duration flag: Go's time.ParseDuration, in nanoseconds, at least 1ms unless 0. */
 function parseDuration(flag: string, s: string): number {
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
-  let pos = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    pos = re.lastIndex;
+  let total: number;
+  try {
+    total = parseGoDuration(s);
+  } catch (err) {
+    throw invalidArgument((err as Error).message);
   }
-  if (pos !== s.length || s === '') throw invalidArgument(`time: invalid duration "${s}"`);
   if (total !== 0 && total < 1e6) throw invalidArgument(`Interval "${flag}" cannot be less than 1ms`);
-  return Math.round(total);
+  return total;
 }
 
 function healthcheck(rest: string): HealthConfig {

@@ -9,3 +9,4 @@ export * from './streams/json-lines.ts';
 export * from './time.ts';
 export * from './human.ts';
 export * from './root-path.ts';
+export * from './go-duration.ts';

@@ -8,7 +8,6 @@ export { parseMount } from './run-mount.ts';
 export type { RunMount, MountType, SharingMode } from './run-mount.ts';
 export { ShellLex } from './shell-lex.ts';
 export type { EnvLookup, ShellLexOptions } from './shell-lex.ts';
-export { parseGoDuration } from './go-duration.ts';
 export { BuildArgs, BUILTIN_ALLOWED_BUILD_ARGS } from './build-args.ts';
 export type { BuildArgValues } from './build-args.ts';
 export { GlobalScope, StageScope, expandStage, envFromList } from './expand.ts';

@@ -3,7 +3,7 @@
  * Values are as written: variables are expanded later by the evaluator (expand.ts), which knows ARG/ENV state.
  */
 import { InstructionError, type LineRange } from './errors.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../../lib/index.ts';
 import { chompHeredocContent, parseHeredoc, type Heredoc, type Node } from './parser.ts';
 import { checkMountFrom, parseMount, type RunMount } from './run-mount.ts';
 import { suggest } from './suggest.ts';

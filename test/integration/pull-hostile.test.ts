@@ -11,6 +11,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startRegistryServer, type RunningRegistry } from '../../src/registry/server/index.ts';
 import type { Logger } from '../../src/lib/index.ts';
 import { buildTar, type TarEntry } from '../../src/storage/test-tar.ts';
@@ -96,6 +98,27 @@ describe('pull: hostile layer tars are refused and leave nothing behind', () => 
       await assertNothingStored();
     });
   }
+
+  test('a manifest whose content does not match the digest asked for is refused', async () => {
+    const honest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] }));
+    const asked = sha(honest);
+    // A registry that answers every manifest request with other bytes than the ones it was asked for.
+    const server = createServer((req, res) => {
+      if (req.url === '/v2/') { res.writeHead(200, { 'Docker-Distribution-API-Version': 'registry/2.0' }).end('{}'); return; }
+      const tampered = Buffer.from(honest.toString().replace('"layers":[]', '"layers": []'));
+      res.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': asked }).end(req.method === 'HEAD' ? undefined : tampered);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await d.docker(['pull', `127.0.0.1:${port}/tampered/image@${asked}`]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, new RegExp(`manifest verification failed for digest ${asked}`));
+      await assertNothingStored();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 
   test('an absolute name stays inside the layer; a well-formed image pulls and runs after the refusals', async () => {
     const busybox = await d.importBusybox();

@@ -2,7 +2,8 @@
  * Pulling hostile layers (issue 5's bad input): a registry on loopback (Berth's own server, in process) serves
  * images whose layer tars try to write outside the layer: `../` names, a symlink to a host directory followed by
  * a write through it, a hardlink to a host file. `docker pull` against berthd must fail, store no image and no
- * layer, and create nothing outside the store. A well-formed image pulled afterwards works.
+ * layer, and create nothing outside the store; so must a manifest that does not match the digest pulled by. A
+ * well-formed image pulled afterwards works.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

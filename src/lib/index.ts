@@ -10,3 +10,4 @@ export * from './time.ts';
 export * from './human.ts';
 export * from './root-path.ts';
 export * from './go-duration.ts';
+export * from './streams/peek.ts';

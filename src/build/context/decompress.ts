@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable, type Transform } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
-import { invalidArgument } from '../../lib/index.ts';
+import { invalidArgument, peekBytes } from '../../lib/index.ts';
 
 export type Compression = 'none' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
@@ -20,26 +20,8 @@ export function detectCompression(head: Uint8Array): Compression {
 
 /** Peeks at the first bytes and returns the decompressed stream. */
 export async function decompressStream(input: Readable, o: { signal?: AbortSignal } = {}): Promise<{ stream: Readable; compression: Compression }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const it = input[Symbol.asyncIterator]();
-  while (size < 6) {
-    const r = await it.next();
-    if (r.done) break;
-    const b = Buffer.from(r.value as Uint8Array);
-    chunks.push(b);
-    size += b.length;
-  }
-  const head = Buffer.concat(chunks);
+  const { head, stream: rest } = await peekBytes(input, 6);
   const compression = detectCompression(head);
-  const rest = Readable.from((async function* () {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value as Uint8Array;
-    }
-  })());
   const through = (t: Transform | PassThrough) => {
     rest.on('error', (e) => t.destroy(e));
     return rest.pipe(t);

@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Daemon, REPO, type RunResult } from './harness.ts';
 
@@ -135,6 +137,25 @@ describe('docker build: RUN --mount, --squash, parallel stages, --cache-from, bu
     await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nRUN grep buildhost /etc/hosts > /hosts && df -k /dev/shm | tail -1 | awk \'{print $2}\' > /shm\n');
     await built(['--add-host', 'buildhost:10.1.2.3', '--shm-size', '96m', '-t', 'hosts', dir]);
     assert.equal(await d.ok(['run', '--rm', 'hosts', 'cat', '/hosts', '/shm']), '10.1.2.3\tbuildhost\n98304');
+  });
+
+  test('a context tar on stdin, plain or compressed with gzip, bzip2 or xz', async () => {
+    const dir = join(tmp, 'stdin-ctx');
+    await cp(join(FIXTURES, 'squash'), dir, { recursive: true });
+    await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY hello.txt /hello.txt\nCMD ["cat", "/hello.txt"]\n');
+    await writeFile(join(dir, 'hello.txt'), 'from a tar on stdin\n');
+    const tar = execFileSync('tar', ['-C', dir, '-c', 'Dockerfile', 'hello.txt']);
+    const variants: [string, Buffer][] = [
+      ['plain', tar],
+      ['gzip', gzipSync(tar)],
+      ['bzip2', execFileSync('bzip2', ['-c'], { input: tar })],
+      ['xz', execFileSync('xz', ['-c'], { input: tar })],
+    ];
+    for (const [kind, body] of variants) {
+      const r = await d.docker(['build', '-t', `stdin:${kind}`, '-'], { input: body, timeoutMs: 60_000 });
+      assert.equal(r.code, 0, `${kind}: ${r.stderr}`);
+      assert.equal(await d.ok(['run', '--rm', `stdin:${kind}`]), 'from a tar on stdin', kind);
+    }
   });
 
   test('system df counts the build cache and builder prune frees it', async () => {

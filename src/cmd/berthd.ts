@@ -13,7 +13,7 @@ import { NetworkService, hostResolvers } from '../daemon/networks/service.ts';
 import { NetworksBackendImpl } from '../daemon/backend/networks.ts';
 import { CommitBackendImpl } from '../daemon/backend/commit.ts';
 import { commitRoutes } from '../api/routers/commit/routes.ts';
-import { ImageService } from '../image/index.ts';
+import { ImageService, LayerMetadataStore } from '../image/index.ts';
 import { EventBus } from '../daemon/events.ts';
 import { ContainerStore } from '../daemon/containers/record.ts';
 import { ContainerService } from '../daemon/containers/service.ts';
@@ -255,7 +255,10 @@ async function main(): Promise<void> {
       })),
       ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
-      ...imageRoutes(images, new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events })),
+      ...imageRoutes(images, new DistributionBackendImpl({
+        images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events,
+        layerMetadata: new LayerMetadataStore(join(cfg.dataRoot, 'distribution', 'v2metadata.json')),
+      })),
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({
           images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), cacheMounts, log: log.child({ svc: 'build' }),

@@ -7,6 +7,7 @@ export type { ContentStore, ContentWriter, BlobInfo, IngestStatus } from './cont
 export { ImageRecordStore, type ImageRecord } from './image-store.ts';
 export { pullImage, insecureMatcher, type PullOptions, type RegistrySettings } from './pull.ts';
 export { pushImage, type PushOptions } from './push.ts';
+export { LayerMetadataStore } from './layer-metadata.ts';
 export { saveImages } from './save.ts';
 export { loadImages } from './load.ts';
 export type { ProgressMessage, ProgressSink } from './progress.ts';

@@ -1,8 +1,9 @@
 /**
  * Push (moby distribution/push_v2): for each tag of the repository, HEAD every layer blob and the config on the
- * registry, mount a blob from another repository of the same registry that this image is also named in, upload
- * what is missing (monolithic, or chunked above the client's chunk size), then PUT the stored manifest unchanged
- * (so its digest is the image's RepoDigest). Messages as dockerd sends them: "The push refers to repository",
+ * registry, mount a blob from another repository of the same registry that has it, upload what is missing
+ * (push-layer.ts: uncompressed layers go out gzip-compressed, with the v2metadata map of what is where), then PUT
+ * the manifest: the stored one unchanged for an image whose layers are already compressed (a pulled image keeps
+ * its digest), or one naming the compressed layers. Messages as dockerd sends them: "The push refers to repository",
  * per layer Preparing / Waiting / Pushing / Pushed / Layer already exists / Mounted from, then
  * "<tag>: digest: <digest> size: <n>" and the aux {Tag, Digest, Size}.
  */
@@ -12,7 +13,9 @@ import {
 } from '../oci/index.ts';
 import type { AuthConfig } from '../registry/client/index.ts';
 import type { ImageService } from './image-service.ts';
-import { byteProgress, shortDigest, type ProgressSink } from './progress.ts';
+import type { LayerMetadataStore } from './layer-metadata.ts';
+import { shortDigest, type ProgressSink } from './progress.ts';
+import { gzipTypeFor, pushBlob, pushLayer } from './push-layer.ts';
 import { clientsFor, type RegistrySettings } from './pull.ts';
 
 export interface PushOptions {
@@ -23,6 +26,8 @@ export interface PushOptions {
   signal?: AbortSignal;
   chunkSize?: number;
   fetch?: typeof fetch;
+  /** diff id → compressed blobs known in registries (v2metadata); without it every plain layer is compressed anew. */
+  layerMetadata?: LayerMetadataStore;
 }
 
 export async function pushImage(images: ImageService, name: string, o: PushOptions): Promise<void> {
@@ -53,40 +58,30 @@ export async function pushImage(images: ImageService, name: string, o: PushOptio
   for (let ti = 0; ti < tags.length; ti++) {
     const tag = tags[ti];
     const rec = records[ti];
-    const manifestBytes = await content.readBlob(rec.target.digest);
-    const manifest = JSON.parse(manifestBytes.toString()) as Manifest;
+    const storedBytes = await content.readBlob(rec.target.digest);
+    const manifest = JSON.parse(storedBytes.toString()) as Manifest;
     const config = JSON.parse((await content.readBlob(manifest.config.digest)).toString()) as ImageConfig;
     const diffIds = config.rootfs.diff_ids;
     // Other repositories of the same registry naming this image: mount sources.
     const mountFrom = rec.names.map((n) => parseReference(n)).filter((r) => r.domain === repo.domain && r.path !== repo.path).map((r) => r.path);
     const ids = manifest.layers.map((l, i) => shortDigest(diffIds[i] ?? l.digest));
     for (const id of ids) o.progress({ status: 'Preparing', progressDetail: {}, id });
-    const pushOne = async (d: Descriptor, id?: string) => {
-      if (await client.blobExists(repo.path, d.digest, { signal: o.signal })) {
-        if (id) o.progress({ status: 'Layer already exists', progressDetail: {}, id });
-        return;
-      }
-      for (const from of mountFrom) {
-        if (await client.mountBlob(repo.path, d.digest, from, { signal: o.signal })) {
-          if (id) o.progress({ status: `Mounted from ${from}`, progressDetail: {}, id });
-          return;
-        }
-      }
-      const report = id ? byteProgress(o.progress, id, 'Pushing', d.size) : undefined;
-      await client.uploadBlob(repo.path, d, () => content.reader(d.digest), { signal: o.signal, chunkSize: o.chunkSize, onProgress: report });
-      if (id) o.progress({ status: 'Pushed', progressDetail: {}, id });
-    };
+    const target = { client, repo, mountFrom, metadata: o.layerMetadata, content, progress: o.progress, signal: o.signal, chunkSize: o.chunkSize };
     for (const id of ids.slice(3)) o.progress({ status: 'Waiting', progressDetail: {}, id });
     // Up to 5 layers at once (dockerd's max-concurrent-uploads).
+    const pushed: Descriptor[] = [];
     let next = 0;
     const worker = async () => {
       while (next < manifest.layers.length) {
         const i = next++;
-        await pushOne(manifest.layers[i], ids[i]);
+        pushed[i] = await pushLayer(target, manifest.layers[i], diffIds[i], ids[i], gzipTypeFor(manifest, rec.target.mediaType));
       }
     };
     await Promise.all(Array.from({ length: Math.min(5, manifest.layers.length) }, worker));
-    await pushOne(manifest.config);
+    // The manifest goes out unchanged (its digest stays the image's RepoDigest) unless layers were compressed.
+    let manifestBytes = storedBytes;
+    if (pushed.some((d, i) => d !== manifest.layers[i])) manifestBytes = Buffer.from(JSON.stringify({ ...manifest, layers: pushed }, null, 3));
+    await pushBlob(target, manifest.config);
     const digest: Digest = await client.putManifest(repo.path, tag.tag!, manifestBytes, rec.target.mediaType || manifest.mediaType || '', { signal: o.signal });
     await images.registerImage(rec.target, [{ domain: repo.domain, path: repo.path, digest }]);
     o.progress({ status: `${tag.tag}: digest: ${digest} size: ${manifestBytes.length}` });

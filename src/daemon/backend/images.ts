@@ -5,7 +5,7 @@ import { invalidArgument, isEngineError, unauthorized, type Logger } from '../..
 import { familiarName, familiarString, parseReference, type Reference } from '../../oci/index.ts';
 import type { EventBus } from '../events.ts';
 import { endpointFor, RegistryClient } from '../../registry/client/index.ts';
-import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type RegistrySettings } from '../../image/index.ts';
+import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type LayerMetadataStore, type RegistrySettings } from '../../image/index.ts';
 
 export function imagesBackend(images: ImageService): ImagesBackend {
   return images;
@@ -16,9 +16,11 @@ export class DistributionBackendImpl implements DistributionBackend {
   private readonly registries: () => RegistrySettings;
   private readonly log?: Logger;
   private readonly events?: EventBus;
+  private readonly layerMetadata?: LayerMetadataStore;
 
-  constructor(o: { images: ImageService; registries: () => RegistrySettings; log?: Logger; events?: EventBus }) {
+  constructor(o: { images: ImageService; registries: () => RegistrySettings; log?: Logger; events?: EventBus; layerMetadata?: LayerMetadataStore }) {
     this.images = o.images;
+    this.layerMetadata = o.layerMetadata;
     this.registries = o.registries;
     this.log = o.log;
     this.events = o.events;
@@ -48,7 +50,7 @@ export class DistributionBackendImpl implements DistributionBackend {
 
   async push(name: string, o: Parameters<DistributionBackend['push']>[1]): Promise<void> {
     this.log?.info('push', { ref: name, tag: o.tag, authenticated: Boolean(o.auth) });
-    await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, chunkSize: uploadChunkSize() });
+    await pushImage(this.images, name, { tag: o.tag, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, chunkSize: uploadChunkSize(), layerMetadata: this.layerMetadata });
     await this.refEvent('push', parseReference(o.tag ? `${name}:${o.tag}` : name));
   }
 

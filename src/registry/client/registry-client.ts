@@ -72,7 +72,7 @@ export class RegistryClient {
 
   /** One request with the auth dance: anonymous (or cached auth) first, then once more after a challenge. */
   private async request(method: string, path: string, o: Op & {
-    scope?: string; headers?: Record<string, string>; body?: Buffer | URLSearchParams; redirect?: 'follow' | 'manual'; absolute?: boolean;
+    scope?: string; headers?: Record<string, string>; body?: Buffer | URLSearchParams | AsyncIterable<Uint8Array>; redirect?: 'follow' | 'manual'; absolute?: boolean;
   } = {}): Promise<Response> {
     const url = o.absolute ? path : `${this.endpoint.url}${path}`;
     for (let attempt = 0; ; attempt++) {
@@ -84,6 +84,8 @@ export class RegistryClient {
       try {
         res = await this.fetchFn(url, {
           method, headers, body, signal: o.signal, redirect: o.redirect ?? 'follow',
+          // A streamed body (an async iterable) needs half-duplex; it cannot be replayed after a challenge.
+          ...(body && !Buffer.isBuffer(body) && !(body instanceof URLSearchParams) ? { duplex: 'half' } : {}),
         } as RequestInit);
       } catch (err) {
         if (o.signal?.aborted) throw err;
@@ -249,6 +251,38 @@ export class RegistryClient {
     const res = await this.request('PUT', withDigest(location), { ...o, absolute: true, scope, headers: { 'Content-Length': '0' } });
     if (res.status !== 201) throw await responseError(res, `finish upload of ${desc.digest}`);
     await res.body?.cancel();
+  }
+
+  /**
+   * Uploads a blob whose digest is not known up front (a layer compressed as it is sent): POST to open, one
+   * streamed PATCH (chunked transfer, no Content-Range), then PUT ?digest= with the digest computed on the way.
+   */
+  async uploadStream(repo: string, src: AsyncIterable<Buffer>, o: Op = {}): Promise<{ digest: Digest; size: number }> {
+    const scope = `repository:${repo}:pull,push`;
+    const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { ...o, scope });
+    await start.body?.cancel();
+    if (start.status !== 202) throw await responseError(start, 'start upload');
+    const hash = createHash('sha256');
+    let size = 0;
+    const body = (async function* () {
+      for await (const c of src) {
+        hash.update(c);
+        size += c.length;
+        yield c;
+      }
+    })();
+    const patch = await this.request('PATCH', this.resolveLocation(start.headers.get('location')), {
+      ...o, absolute: true, scope, headers: { 'Content-Type': 'application/octet-stream' }, body,
+    });
+    if (patch.status !== 202) throw await responseError(patch, 'upload');
+    await patch.body?.cancel();
+    const digest = `sha256:${hash.digest('hex')}` as Digest;
+    const u = new URL(this.resolveLocation(patch.headers.get('location')));
+    u.searchParams.set('digest', digest);
+    const res = await this.request('PUT', u.toString(), { ...o, absolute: true, scope, headers: { 'Content-Length': '0' } });
+    if (res.status !== 201) throw await responseError(res, `finish upload of ${digest}`);
+    await res.body?.cancel();
+    return { digest, size };
   }
 
   private resolveLocation(loc: string | null): string {

@@ -1,0 +1,62 @@
+/**
+ * Registries for distribution tests: Debian's docker-registry (distribution 2.8) on a free 127.0.0.1 port with
+ * a temporary root, stopped and removed by stop().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export class Registry {
+  proc?: ChildProcess;
+  logs = '';
+  readonly root: string;
+  readonly port: number;
+  constructor(root: string, port: number) {
+    this.root = root;
+    this.port = port;
+  }
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+  static async start(o: { htpasswd?: string } = {}): Promise<Registry> {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-dreg-'));
+    const r = new Registry(dir, await freePort());
+    const auth = o.htpasswd ? `auth:\n  htpasswd:\n    realm: test\n    path: ${o.htpasswd}\n` : '';
+    await writeFile(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${r.host}\n  secret: berth-test\n${auth}`);
+    r.proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    r.proc.stdout!.on('data', (b) => (r.logs += b));
+    r.proc.stderr!.on('data', (b) => (r.logs += b));
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`http://${r.host}/v2/`).catch(() => undefined);
+      if (res) return r;
+      await new Promise((s) => setTimeout(s, 50));
+    }
+    throw new Error(`docker-registry did not start:\n${r.logs}`);
+  }
+  blobPath(digest: string): string {
+    const hex = digest.replace(/^sha256:/, '');
+    return join(this.root, 'data', 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  }
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    }
+    await rm(this.root, { recursive: true, force: true });
+  }
+}

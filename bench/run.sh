@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark side by side with the reference engines (installs Debian's docker.io and podman if missing).
-# Usage: bash bench/run.sh [engine-core|networking|operations|build|compare-archives|distribution|compose]
+# Usage: bash bench/run.sh [engine-core|networking|operations|build|compare-build|compare-archives|distribution|compose]
 set -euo pipefail
 # Everything here needs root (mounts, namespaces, nftables, apt-get): re-run through sudo when started as a user.
 if [ "$(id -u)" -ne 0 ]; then exec sudo --preserve-env=PATH bash "$0" "$@"; fi

@@ -242,6 +242,8 @@ async function main(): Promise<void> {
       imageSize: async (id) => (await images.inspect(id)).Size,
     },
   });
+  // The builder pulls FROM images that are not local as `docker pull` does (same registries, same events).
+  const buildPulls = new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'build' }), events });
   const server = new ApiServer({
     log,
     routes: [
@@ -262,6 +264,7 @@ async function main(): Promise<void> {
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({
           images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), cacheMounts, log: log.child({ svc: 'build' }),
+          pull: (ref, o) => buildPulls.pull(ref, { progress: o.progress, signal: o.signal ?? new AbortController().signal }),
         }),
       })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),

@@ -25,6 +25,8 @@ export interface CopySource {
   root: string;
   /** Selected paths relative to root ('' = root itself). */
   paths: string[];
+  /** ADD leaves these archives packed (files downloaded from a URL). */
+  noDecompress?: boolean;
 }
 
 export interface CopyRequest {
@@ -110,7 +112,7 @@ export async function performCopy(rootfs: string, r: CopyRequest): Promise<void>
         jobs.push({ dir: destClean, write: (p) => packTree(p, host, '', owner, r.chmod, r.signal) });
         continue;
       }
-      if (r.cmdName === 'ADD' && st.isFile() && (await isArchive(host))) {
+      if (r.cmdName === 'ADD' && !s.noDecompress && st.isFile() && (await isArchive(host))) {
         jobs.push({ dir: destClean, write: async () => undefined, archive: host });
         continue;
       }

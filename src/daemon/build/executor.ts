@@ -21,10 +21,13 @@ import {
   type StageScope,
 } from '../../build/index.ts';
 import { familiarString, parseReference, withDefaultTag, type ContainerConfigPart, type ImageConfig } from '../../oci/index.ts';
-import { EngineError, invalidArgument, isNotFound, notFound, type Logger } from '../../lib/index.ts';
+import { EngineError, invalidArgument, isNotFound, type Logger } from '../../lib/index.ts';
 import { readLogs } from '../../runtime/index.ts';
 import { performCopy, parseChmod, resolveChown, type CopySource } from './copy.ts';
 import { squashImage } from './squash.ts';
+import { setDefaultPath } from './default-path.ts';
+import { resolveBaseImage, type BuildPull } from './base-image.ts';
+import { openRemoteSources, type SplitSources } from './remote-sources.ts';
 import { matchCacheSource, type CacheSource } from './cache-from.ts';
 import { OrderedOutput, type BuildOutput } from './ordered-output.ts';
 export type { BuildOutput } from './ordered-output.ts';
@@ -94,6 +97,8 @@ export interface BuilderDeps {
   /** RUN --mount=type=cache directories. */
   cacheMounts: CacheMountStore;
   log: Logger;
+  /** Pulls FROM images that are not local (and all of them with --pull); absent: never pull. */
+  pull?: BuildPull;
 }
 
 /** A prepared build: the context is extracted and the Dockerfile parsed; run() streams the build. */
@@ -273,11 +278,12 @@ class BuildRun {
     } else if (node.base.kind === 'stage') {
       base = this.results.get(node.base.index)!;
     } else {
-      const img = await this.resolveImage(node.base.ref);
+      const img = await this.resolveImage(node.base.ref, out, this.o.pull === true);
       base = { imageId: img.id, config: img.config.config ?? {}, author: img.config.author };
     }
     if (base.imageId) say(` ---> ${short(base.imageId)}\n`);
     const config: ContainerConfigPart = structuredClone(base.config);
+    setDefaultPath(config);
     if (config.OnBuild?.length) {
       say(`# Executing ${config.OnBuild.length} build trigger${config.OnBuild.length > 1 ? 's' : ''}\n`);
     }
@@ -299,15 +305,10 @@ class BuildRun {
     return { imageId: state.imageId, config: state.config, author: state.author, baseImageId: base.imageId };
   }
 
-  private async resolveImage(ref: string): Promise<{ id: string; config: ImageConfig }> {
-    try {
-      return await this.d.images.resolve(ref);
-    } catch (err) {
-      if (isNotFound(err)) {
-        throw notFound(`pull access denied for ${familiarString(parseReference(ref)).replace(/:[^:/]*$/, '')}, repository does not exist or may require 'docker login': No such image: ${familiarString(withDefaultTag(parseReference(ref)))}`);
-      }
-      throw err;
-    }
+  /** A FROM (with its stage's output: pull progress; `always` for --pull) or COPY --from image, pulled if missing. */
+  private resolveImage(ref: string, out?: BuildOutput, always = false): Promise<{ id: string; config: ImageConfig }> {
+    const write = out && !this.o.quiet ? (m: object) => out.write(m) : undefined;
+    return resolveBaseImage(this.d, ref, { always, write, signal: this.signal });
   }
 
   private shell(state: State): string[] {
@@ -450,24 +451,33 @@ class BuildRun {
 
   private async copyStep(state: State, cmd: Extract<Command, { kind: 'copy' | 'add' }>): Promise<void> {
     const name = cmd.kind === 'copy' ? 'COPY' : 'ADD';
-    if (cmd.kind === 'add' && cmd.sourcePaths.some((p) => /^https?:\/\//.test(p) || p.startsWith('git@'))) {
+    if (cmd.kind === 'add' && cmd.sourcePaths.some((p) => p.startsWith('git@'))) {
       throw new BuildStepError(`${name} failed: remote sources are not supported yet`);
     }
     const chmod = parseChmod(cmd.chmod);
     let from: MountedSource | undefined;
+    let remote: SplitSources | undefined;
     try {
+      remote = await openRemoteSources(name, cmd.sourcePaths, cmd.kind === 'add' ? cmd.checksum : '', {
+        tmpRoot: this.d.tmpRoot, signal: this.signal, write: this.o.quiet ? undefined : (m) => state.out.write(m),
+      });
       if (cmd.kind === 'copy' && cmd.from !== '') from = await this.mountFrom(cmd.from);
       const root = from?.root ?? this.ctx.dir;
       let digest = '';
       let sources: CopySource[] = [];
       let kind = 'multi';
-      if (cmd.sourcePaths.length > 0) {
+      if (remote.local.length > 0) {
         const knownDigests = from ? undefined : this.ctx.fileDigests;
-        const sel = await checksumSources(root, cmd.sourcePaths, { cmdName: name, knownDigests, signal: this.signal });
+        const sel = await checksumSources(root, remote.local, { cmdName: name, knownDigests, signal: this.signal });
         digest = sel.digest;
         const paths = sel.sources.flatMap((s) => s.paths);
         sources = [{ root, paths }];
         if (paths.length === 1 && cmd.sourceContents.length === 0) kind = sel.files.length === 1 ? 'file' : 'dir';
+      }
+      if (remote.digests.length) {
+        sources.push(...remote.sources);
+        digest = sha([digest, remote.digests]);
+        kind = remote.local.length === 0 && remote.digests.length === 1 && cmd.sourceContents.length === 0 ? 'file' : 'multi';
       }
       const contents = cmd.sourceContents.map((s) => ({ path: s.path, data: s.data }));
       if (contents.length) digest = sha([digest, contents]);
@@ -484,6 +494,7 @@ class BuildRun {
       });
     } finally {
       await from?.cleanup();
+      await remote?.cleanup();
     }
   }
 

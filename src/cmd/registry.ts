@@ -22,6 +22,10 @@ serve options:
       --root string        Storage root directory (required)
       --htpasswd string    htpasswd file for basic auth (bcrypt, {SHA} or plain entries)
       --realm string       Basic auth realm (default "berth-registry")
+      --token-auth         Token authentication (as Docker Hub): bearer tokens from this server's /token
+                           endpoint, which checks the --htpasswd users
+      --token-service string  The token service name (default "berth-registry")
+      --token-realm string    Token endpoint URL sent to clients (default: this server's /token)
       --read-only          Refuse every write with 405 UNSUPPORTED
       --tls-cert string    TLS certificate (PEM); with --tls-key serves HTTPS
       --tls-key string     TLS private key (PEM)
@@ -36,7 +40,7 @@ gc options:
 `;
 
 type Flags = Record<string, string | boolean>;
-const BOOL = new Set(['read-only', 'dry-run', 'delete-untagged', 'relative-urls', 'help']);
+const BOOL = new Set(['token-auth', 'read-only', 'dry-run', 'delete-untagged', 'relative-urls', 'help']);
 
 function parseFlags(args: string[]): Flags {
   const out: Flags = {};
@@ -99,10 +103,15 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
     auth = new HtpasswdAuthenticator(resolve(htpasswd), { realm: str(f, 'realm') });
     await auth.load();
   }
+  if (f['token-auth'] && !auth) { process.stderr.write('berth-registry: --token-auth needs --htpasswd\n'); return 125; }
+  const users = auth;
   const server = await startRegistryServer({
     addr: str(f, 'addr') ?? '127.0.0.1:5000',
     root: absRoot,
     auth,
+    token: f['token-auth'] && users
+      ? { users: (authorization) => users.user(authorization), service: str(f, 'token-service'), realm: str(f, 'token-realm') }
+      : undefined,
     readOnly: !!f['read-only'],
     relativeUrls: !!f['relative-urls'],
     tls: certPath && keyPath ? { cert: await readFile(certPath), key: await readFile(keyPath) } : undefined,

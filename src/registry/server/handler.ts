@@ -15,13 +15,14 @@ import type { StorageDriver } from './storage-driver.ts';
 import { isSupportedDigest } from './store-util.ts';
 import { UploadStore } from './upload-store.ts';
 import { UploadStateSigner, type UploadState } from './upload-state.ts';
+import { requiredAccess, type Access, type TokenService } from './token-auth.ts';
 
-/** Checks a request's credentials (basic auth, or a token service later). */
+/** Checks a request's credentials: Basic against htpasswd users, or bearer tokens (token-auth.ts). */
 export interface Authenticator {
-  /** True when the Authorization header grants access. */
-  authenticate(authorization: string | undefined): Promise<boolean>;
+  /** True when the Authorization header grants `access` (what the request needs; [] for `/v2/`). */
+  authenticate(authorization: string | undefined, access: readonly Access[]): Promise<boolean>;
   /** The WWW-Authenticate challenge sent with 401. */
-  challenge(): string;
+  challenge(access: readonly Access[]): string;
 }
 
 export interface RegistryHandlerOptions {
@@ -29,6 +30,8 @@ export interface RegistryHandlerOptions {
   /** HMAC key for upload-state tokens; persist it (see layout.secret) so restarts can continue uploads. */
   secret: Uint8Array;
   auth?: Authenticator;
+  /** A token endpoint served on this server (`path`, e.g. `/token`), for token authentication. */
+  tokenService?: { path: string; service: TokenService };
   /** Refuse every write with 405 UNSUPPORTED (distribution's maintenance.readonly). */
   readOnly?: boolean;
   /** Allow DELETE of blobs and manifests (default true). */
@@ -66,17 +69,21 @@ export function createRegistryHandler(o: RegistryHandlerOptions): RequestHandler
   const handle = async (c: Ctx): Promise<void> => {
     const { req, res } = c;
     res.setHeader(Header.apiVersion, API_VERSION);
-    if (o.auth && !(await o.auth.authenticate(req.headers.authorization))) {
-      res.setHeader(Header.wwwAuthenticate, o.auth.challenge());
-      throw new RegistryError('UNAUTHORIZED');
-    }
-    let pathname: string;
+    if (o.tokenService && c.url.pathname === o.tokenService.path && req.method === 'GET') return o.tokenService.service.handle(req, res, c.url);
+    let pathname: string | undefined;
     try {
       pathname = decodeURIComponent(c.url.pathname);
     } catch {
-      return notFound(res);
+      pathname = undefined;
     }
-    const route = parseRoute(pathname);
+    const route = pathname === undefined ? undefined : parseRoute(pathname);
+    if (o.auth) {
+      const access = requiredAccess(route, req.method ?? 'GET', c.url);
+      if (!(await o.auth.authenticate(req.headers.authorization, access))) {
+        res.setHeader(Header.wwwAuthenticate, o.auth.challenge(access));
+        throw new RegistryError('UNAUTHORIZED');
+      }
+    }
     if (!route) return notFound(res);
     if ('name' in route && !isValidRepositoryName(route.name)) throw new RegistryError('NAME_INVALID', { detail: { name: route.name } });
     const method = req.method ?? 'GET';

@@ -55,22 +55,28 @@ export class HtpasswdAuthenticator implements Authenticator {
     this.verified.clear();
   }
 
-  async authenticate(authorization: string | undefined): Promise<boolean> {
+  /** The user whose Basic credentials these are, when the password checks out. */
+  async user(authorization: string | undefined): Promise<string | undefined> {
     const m = authorization?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
-    if (!m) return false;
+    if (!m) return undefined;
     await this.load();
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i < 0) return false;
+    if (i < 0) return undefined;
     const user = decoded.slice(0, i);
     const entry = this.users.get(user);
-    if (entry === undefined) return false;
+    if (entry === undefined) return undefined;
     const key = createHash('sha256').update(decoded).digest('hex');
-    if (this.verified.get(key) === entry) return true;
-    if (!(await verifyHtpasswdEntry(entry, decoded.slice(i + 1)))) return false;
+    if (this.verified.get(key) === entry) return user;
+    if (!(await verifyHtpasswdEntry(entry, decoded.slice(i + 1)))) return undefined;
     if (this.verified.size > 1000) this.verified.clear();
     this.verified.set(key, entry);
-    return true;
+    return user;
+  }
+
+  /** Basic auth grants everything to every known user. */
+  async authenticate(authorization: string | undefined): Promise<boolean> {
+    return (await this.user(authorization)) !== undefined;
   }
 
   challenge(): string {

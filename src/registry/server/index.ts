@@ -6,3 +6,4 @@ export { HtpasswdAuthenticator, parseHtpasswd, verifyHtpasswdEntry } from './htp
 export { bcryptHash, bcryptVerify } from './bcrypt.ts';
 export { garbageCollect, type GcResult } from './gc.ts';
 export { startRegistryServer, loadOrCreateSecret, parseAddr, type RegistryServerOptions, type RunningRegistry } from './server.ts';
+export { TokenAuthenticator, TokenService, requiredAccess, parseScopes, scopeString, signToken, verifyToken, type Access } from './token-auth.ts';

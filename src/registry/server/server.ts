@@ -1,11 +1,12 @@
 /** A registry server on node:http or node:https, over a filesystem root. */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { isNotFound, rootLogger, type Logger } from '../../lib/index.ts';
 import { FilesystemDriver } from './fs-driver.ts';
-import { createRegistryHandler, type Authenticator } from './handler.ts';
+import { createRegistryHandler, type Authenticator, type RequestHandler } from './handler.ts';
+import { TokenAuthenticator, TokenService } from './token-auth.ts';
 import { layout } from './layout.ts';
 import type { StorageDriver } from './storage-driver.ts';
 
@@ -14,6 +15,11 @@ export interface RegistryServerOptions {
   addr: string;
   root: string;
   auth?: Authenticator;
+  /**
+   * Token authentication with a token endpoint at `/token` on this server: users are checked by `users`
+   * (htpasswd), tokens signed with a key derived from the storage root's secret. Replaces `auth`.
+   */
+  token?: { users: (authorization: string | undefined) => Promise<string | undefined>; service?: string; issuer?: string; realm?: string };
   readOnly?: boolean;
   tls?: { cert: Buffer | string; key: Buffer | string };
   relativeUrls?: boolean;
@@ -49,8 +55,10 @@ export async function startRegistryServer(o: RegistryServerOptions): Promise<Run
   const log = o.log ?? rootLogger.child({ mod: 'registry' });
   const driver = new FilesystemDriver(o.root);
   const secret = await loadOrCreateSecret(driver);
-  const handler = createRegistryHandler({ driver, secret, auth: o.auth, readOnly: o.readOnly, relativeUrls: o.relativeUrls, log });
-  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, handler) : createHttpServer(handler);
+  // The handler is made once the address is known: the token realm defaults to this server's own URL.
+  let handler: RequestHandler = (_req, res) => res.writeHead(503).end();
+  const serve: RequestHandler = (req, res) => handler(req, res);
+  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, serve) : createHttpServer(serve);
   server.keepAliveTimeout = 30_000;
   const { host, port } = parseAddr(o.addr);
   server.listen(port, host);
@@ -59,7 +67,18 @@ export async function startRegistryServer(o: RegistryServerOptions): Promise<Run
   const boundPort = typeof a === 'object' && a ? a.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `${o.tls ? 'https' : 'http'}://${shownHost}:${boundPort}`;
-  log.info('registry listening', { url, root: o.root, readOnly: !!o.readOnly, auth: !!o.auth });
+  let auth = o.auth;
+  let tokenService: { path: string; service: TokenService } | undefined;
+  if (o.token) {
+    const settings = {
+      key: createHmac('sha256', secret).update('berth-registry token key').digest(),
+      service: o.token.service ?? 'berth-registry', issuer: o.token.issuer ?? 'berth-registry', realm: o.token.realm ?? `${url}/token`,
+    };
+    auth = new TokenAuthenticator(settings);
+    tokenService = { path: '/token', service: new TokenService(settings, o.token.users) };
+  }
+  handler = createRegistryHandler({ driver, secret, auth, tokenService, readOnly: o.readOnly, relativeUrls: o.relativeUrls, log });
+  log.info('registry listening', { url, root: o.root, readOnly: !!o.readOnly, auth: o.token ? 'token' : o.auth ? 'basic' : 'none' });
   const close = async (): Promise<void> => {
     if (!server.listening) return;
     const closed = once(server, 'close');

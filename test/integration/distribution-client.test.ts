@@ -8,9 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon, exists } from './harness.ts';
+import { Daemon, exists, REPO, run } from './harness.ts';
 import { Registry } from './registry-fixtures.ts';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
@@ -95,4 +96,108 @@ describe('push compresses layers and remembers them', { skip }, () => {
     const m = await manifestOf(reg, 'fresh/busybox', 'v1');
     assert.equal(m.layers[0].digest, (await manifestOf(reg, 'gz/busybox', 'v1')).layers[0].digest);
   });
+});
+
+/**
+ * A docker-credential-helpers implementation for tests: credentials as one JSON file per server in `dir`, every
+ * call (action and server, never the secret) appended to dir/calls.log.
+ */
+async function writeTestHelper(binDir: string, dir: string): Promise<void> {
+  const script = `#!${process.execPath}
+const fs = require('node:fs');
+const dir = ${JSON.stringify(dir)};
+const action = process.argv[2];
+const input = fs.readFileSync(0, 'utf8');
+const file = (server) => dir + '/' + Buffer.from(server.trim()).toString('hex') + '.json';
+const notFound = () => { process.stdout.write('credentials not found in native keychain\\n'); process.exit(1); };
+if (action === 'store') {
+  const c = JSON.parse(input);
+  fs.appendFileSync(dir + '/calls.log', 'store ' + c.ServerURL + '\\n');
+  fs.writeFileSync(file(c.ServerURL), JSON.stringify(c));
+} else if (action === 'get') {
+  fs.appendFileSync(dir + '/calls.log', 'get ' + input.trim() + '\\n');
+  if (!fs.existsSync(file(input))) notFound();
+  process.stdout.write(fs.readFileSync(file(input)));
+} else if (action === 'erase') {
+  fs.appendFileSync(dir + '/calls.log', 'erase ' + input.trim() + '\\n');
+  if (!fs.existsSync(file(input))) notFound();
+  fs.unlinkSync(file(input));
+} else if (action === 'list') {
+  const out = {};
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) { const c = JSON.parse(fs.readFileSync(dir + '/' + f, 'utf8')); out[c.ServerURL] = c.Username; }
+  process.stdout.write(JSON.stringify(out));
+} else { process.stdout.write('unknown action\\n'); process.exit(1); }
+`;
+  await writeFile(join(binDir, 'docker-credential-berthtest'), script);
+  await chmod(join(binDir, 'docker-credential-berthtest'), 0o755);
+}
+
+describe('credential helpers (credsStore, credHelpers) for the docker and berth CLIs', { skip }, () => {
+  let d: Daemon;
+  let reg: Registry;
+  let dir: string;
+  let busyboxId: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-creds-'));
+    await mkdir(join(dir, 'bin'));
+    await mkdir(join(dir, 'store'));
+    await writeTestHelper(join(dir, 'bin'), join(dir, 'store'));
+    const h = await run('htpasswd', ['-Bbn', 'alice', 'hunter2-secret'], {});
+    assert.equal(h.code, 0, h.stderr);
+    await writeFile(join(dir, 'htpasswd'), h.stdout);
+    reg = await Registry.start({ htpasswd: join(dir, 'htpasswd') });
+    d = await Daemon.start();
+    busyboxId = await d.importBusybox();
+  });
+  after(async () => {
+    await d?.stop();
+    await reg?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const calls = async () => (await readFile(join(dir, 'store/calls.log'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+
+  for (const cli of ['docker', 'berth'] as const) {
+    test(`${cli}: login stores through the helper, push and pull get from it, logout erases`, async () => {
+      const cfgDir = join(dir, `${cli}-config`);
+      await mkdir(cfgDir);
+      // docker: one helper for every registry; berth: a per-registry helper.
+      const cfg = cli === 'docker' ? { credsStore: 'berthtest' } : { credHelpers: { [reg.host]: 'berthtest' } };
+      await writeFile(join(cfgDir, 'config.json'), JSON.stringify(cfg));
+      const env = { ...d.env, DOCKER_CONFIG: cfgDir, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+      const exe = cli === 'docker' ? 'docker' : join(REPO, 'bin/berth');
+      const cmd = (args: string[], input?: string) => run(exe, args, { env, input });
+      await rm(join(dir, 'store/calls.log'), { force: true });
+
+      const name = `${reg.host}/${cli}/busybox:v1`;
+      assert.equal((await cmd(['tag', 'busybox', name])).code, 0);
+      assert.notEqual((await cmd(['push', name])).code, 0, 'the registry wants credentials');
+      const login = await cmd(['login', '-u', 'alice', '--password-stdin', reg.host], 'hunter2-secret\n');
+      assert.equal(login.code, 0, login.stderr);
+      assert.match(login.stdout, /Login Succeeded/);
+      assert.ok((await calls()).includes(`store ${reg.host}`), (await calls()).join(','));
+      // The secret is in the helper's store only: config.json keeps an empty entry.
+      const file = await readFile(join(cfgDir, 'config.json'), 'utf8');
+      assert.doesNotMatch(file, /hunter2|YWxpY2U6aHVudGVy/);
+      assert.deepEqual((JSON.parse(file) as { auths: Record<string, unknown> }).auths[reg.host], {});
+
+      const push = await cmd(['push', name]);
+      assert.equal(push.code, 0, push.stderr);
+      assert.match(push.stdout, /v1: digest: sha256:/);
+      assert.ok((await calls()).includes(`get ${reg.host}`));
+      assert.equal((await cmd(['rmi', name])).code, 0);
+      const pull = await cmd(['pull', name]);
+      assert.equal(pull.code, 0, pull.stderr);
+      assert.equal(await d.ok(['inspect', '-f', '{{.Id}}', name]), busyboxId);
+
+      const logout = await cmd(['logout', reg.host]);
+      assert.equal(logout.code, 0, logout.stderr);
+      assert.match(logout.stdout, new RegExp(`Removing login credentials for ${reg.host}`));
+      assert.ok((await calls()).includes(`erase ${reg.host}`));
+      // stdin closed: docker 28 offers an interactive login when a pull is refused.
+      assert.notEqual((await cmd(['pull', name], '')).code, 0, 'no credentials after logout');
+      assert.ok(!d.logs.includes('hunter2'), 'credentials never appear in the daemon log');
+      assert.equal((await cmd(['rmi', name])).code, 0);
+    });
+  }
 });

@@ -18,7 +18,7 @@ export async function createContainer(
   if (!['always', 'missing', 'never'].includes(o.pull)) {
     throw new Error(`invalid pull option: '${o.pull}': must be one of "always", "missing" or "never"`);
   }
-  const pull = () => pullImage(client, req.image, { out: ctx.stderr, quiet: o.quiet, platform: req.platform });
+  const pull = () => pullImage(client, req.image, { out: ctx.stderr, quiet: o.quiet, platform: req.platform, env: ctx.env });
   if (o.pull === 'always') await pull();
   const create = () =>
     client.json<CreateResponse>('POST', '/containers/create', { query: { name: req.name, platform: req.platform }, body: req.body });

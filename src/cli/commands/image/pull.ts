@@ -22,7 +22,7 @@ export const imagePullCommand: CommandDefinition = {
     if (!allTags && !parseImageReference(ref).tag && !parseImageReference(ref).digest) {
       ctx.stdout.write('Using default tag: latest\n');
     }
-    await pullImage(ctx.client(), ref, { out: ctx.stdout, quiet: flags.bool('quiet'), platform: flags.string('platform') || undefined, allTags });
+    await pullImage(ctx.client(), ref, { out: ctx.stdout, quiet: flags.bool('quiet'), platform: flags.string('platform') || undefined, allTags, env: ctx.env });
     const r = parseImageReference(familiarTagged(ref));
     const suffix = `${r.tag ? `:${r.tag}` : ''}${r.digest ? `@${r.digest}` : ''}`;
     ctx.stdout.write(`${qualifiedRepository(r.repository)}${suffix}\n`);

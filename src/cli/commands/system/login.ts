@@ -1,18 +1,29 @@
 /**
  * `berth login` / the credential store shared with logout and push: a Docker-format config.json in
  * $BERTH_CONFIG, $DOCKER_CONFIG or ~/.docker (`{"auths":{"<registry>":{"auth":"base64(user:password)"}}}`),
- * docker.io kept under `https://index.docker.io/v1/` as the docker CLI does. The password goes to the daemon only
- * inside the POST /auth body and is never printed.
+ * docker.io kept under `https://index.docker.io/v1/` as the docker CLI does. With a credential helper configured
+ * (`credsStore`, `credHelpers`) the secret goes to the helper and config.json keeps an empty entry. The password
+ * goes to the daemon only inside the POST /auth body and is never printed.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliContext, CommandDefinition } from '../../command.ts';
 import { boolFlag, stringFlag } from '../../flags/flag-spec.ts';
+import { helperFor, helperGet, helperStore } from './credential-helpers.ts';
+
+/** Username a helper stores an identity token under (docker cli/config/credentials). */
+const TOKEN_USERNAME = '<token>';
 
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
 
-interface ConfigFile { auths?: Record<string, { auth?: string; identitytoken?: string }>; [k: string]: unknown }
+interface ConfigFile {
+  auths?: Record<string, { auth?: string; identitytoken?: string }>;
+  /** Credential helpers (credential-helpers.ts): one for every registry, and per-registry overrides. */
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  [k: string]: unknown;
+}
 
 export function configDir(env: NodeJS.ProcessEnv): string {
   return env.BERTH_CONFIG || env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
@@ -41,13 +52,24 @@ export function registryKey(server: string | undefined): string {
   return s.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 }
 
-/** X-Registry-Auth for a registry domain from the config file (`e30=` when none is stored). */
+/** X-Registry-Auth for a registry domain from the config file or its credential helper (`e30=` when none). */
 export async function registryAuthHeader(env: NodeJS.ProcessEnv, domain: string): Promise<string> {
   const c = await readConfig(env);
-  const e = c.auths?.[registryKey(domain)];
-  if (!e?.auth) return 'e30=';
-  const [username, ...rest] = Buffer.from(e.auth, 'base64').toString().split(':');
-  return Buffer.from(JSON.stringify({ username, password: rest.join(':'), serveraddress: registryKey(domain) })).toString('base64url');
+  const key = registryKey(domain);
+  const helper = helperFor(c, key);
+  let auth: Record<string, string> | undefined;
+  if (helper) {
+    const h = await helperGet(helper, key, env);
+    if (h) auth = h.Username === TOKEN_USERNAME ? { identitytoken: h.Secret } : { username: h.Username, password: h.Secret };
+  } else {
+    const e = c.auths?.[key];
+    if (e?.auth) {
+      const [username, ...rest] = Buffer.from(e.auth, 'base64').toString().split(':');
+      auth = { username, password: rest.join(':'), ...(e.identitytoken ? { identitytoken: e.identitytoken } : {}) };
+    }
+  }
+  if (!auth) return 'e30=';
+  return Buffer.from(JSON.stringify({ ...auth, serveraddress: key })).toString('base64url');
 }
 
 async function readLine(ctx: CliContext): Promise<string> {
@@ -92,7 +114,18 @@ export const loginCommand: CommandDefinition = {
       headers: { 'Content-Type': 'application/json' },
     });
     const c = await readConfig(ctx.env);
-    c.auths = { ...c.auths, [server]: res.IdentityToken ? { auth: Buffer.from(`${username}:`).toString('base64'), identitytoken: res.IdentityToken } : { auth: Buffer.from(`${username}:${password}`).toString('base64') } };
+    const helper = helperFor(c, server);
+    if (helper) {
+      const creds = res.IdentityToken ? { Username: TOKEN_USERNAME, Secret: res.IdentityToken } : { Username: username, Secret: password };
+      try {
+        await helperStore(helper, { ServerURL: server, ...creds }, ctx.env);
+      } catch (err) {
+        throw new Error(`Error saving credentials: ${(err as Error).message}`);
+      }
+      c.auths = { ...c.auths, [server]: {} };
+    } else {
+      c.auths = { ...c.auths, [server]: res.IdentityToken ? { auth: Buffer.from(`${username}:`).toString('base64'), identitytoken: res.IdentityToken } : { auth: Buffer.from(`${username}:${password}`).toString('base64') } };
+    }
     await writeConfig(ctx.env, c);
     ctx.stdout.write(`${res.Status || 'Login Succeeded'}\n`);
     return 0;

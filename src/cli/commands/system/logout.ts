@@ -1,5 +1,6 @@
-/** `berth logout [SERVER]`: forgets the stored credentials of a registry (docker.io by default). */
+/** `berth logout [SERVER]`: forgets the stored credentials of a registry (docker.io by default), in its credential helper too. */
 import type { CommandDefinition } from '../../command.ts';
+import { helperErase, helperFor } from './credential-helpers.ts';
 import { readConfig, registryKey, writeConfig } from './login.ts';
 
 export const logoutCommand: CommandDefinition = {
@@ -15,6 +16,8 @@ export const logoutCommand: CommandDefinition = {
       return 0;
     }
     ctx.stdout.write(`Removing login credentials for ${server}\n`);
+    const helper = helperFor(c, server);
+    if (helper) await helperErase(helper, server, ctx.env);
     delete c.auths[server];
     await writeConfig(ctx.env, c);
     return 0;

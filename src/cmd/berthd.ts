@@ -14,6 +14,7 @@ import { NetworksBackendImpl } from '../daemon/backend/networks.ts';
 import { CommitBackendImpl } from '../daemon/backend/commit.ts';
 import { commitRoutes } from '../api/routers/commit/routes.ts';
 import { ImageService, LayerMetadataStore } from '../image/index.ts';
+import { DEFAULT_CERTS_DIR } from '../registry/client/index.ts';
 import { EventBus } from '../daemon/events.ts';
 import { ContainerStore } from '../daemon/containers/record.ts';
 import { ContainerService } from '../daemon/containers/service.ts';
@@ -52,7 +53,7 @@ interface DaemonConfig {
   runtime?: 'crun' | 'runc';
   logLevel: Level;
   /** daemon.json registry-mirrors / insecure-registries (and --registry-mirror / --insecure-registry). */
-  registries: { mirrors: string[]; insecure: string[] };
+  registries: { mirrors: string[]; insecure: string[]; certsDir: string };
   /** --experimental (daemon.json "experimental"): advertised to clients, which then offer e.g. build --squash. */
   experimental: boolean;
 }
@@ -64,6 +65,7 @@ A Docker-compatible container engine
 Options:
       --bip string                       Address (CIDR) of the default bridge's gateway
   -b, --bridge string                    Device name of the default bridge network (default "berth0")
+      --certs-dir string                 Per-registry CAs and client certificates: DIR/<host:port>/ (default "/etc/docker/certs.d")
       --config string                    Daemon configuration file (JSON, like daemon.json)
       --data-root string                 Root directory of persistent Berth state (default "/var/lib/berth")
       --default-address-pool pool-opts   Default address pools for networks (base=CIDR,size=N; repeatable)
@@ -96,7 +98,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
       (flags[name] ??= []).push(m[2] ?? 'true');
       continue;
     }
-    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool', 'tlscacert', 'tlscert', 'tlskey', 'registry-mirror', 'insecure-registry'].includes(name)) throw new Error(`unknown flag: ${a}`);
+    if (!['config', 'data-root', 'exec-root', 'host', 'log-level', 'pidfile', 'runtime', 'bridge', 'bip', 'default-address-pool', 'tlscacert', 'tlscert', 'tlskey', 'registry-mirror', 'insecure-registry', 'certs-dir'].includes(name)) throw new Error(`unknown flag: ${a}`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`flag needs an argument: ${a}`);
     (flags[name] ??= []).push(value);
@@ -132,6 +134,7 @@ async function parseArgs(argv: string[]): Promise<DaemonConfig> {
     registries: {
       mirrors: flags['registry-mirror'] ?? (file['registry-mirrors'] as string[] | undefined) ?? [],
       insecure: flags['insecure-registry'] ?? (file['insecure-registries'] as string[] | undefined) ?? [],
+      certsDir: resolve(pick('certs-dir', 'certs-dir') ?? DEFAULT_CERTS_DIR),
     },
   };
 }

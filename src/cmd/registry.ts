@@ -1,6 +1,6 @@
 /**
  * berth-registry: the composition root of Berth's registry server (OCI distribution spec v1.1).
- *   berth-registry serve --addr 127.0.0.1:5000 --root DIR [--htpasswd FILE] [--realm R] [--read-only] [--tls-cert F --tls-key F]
+ *   berth-registry serve --addr 127.0.0.1:5000 --root DIR [--htpasswd FILE] [--realm R] [--read-only] [--tls-cert F --tls-key F [--tls-client-ca F]]
  *   berth-registry gc --root DIR [--dry-run] [--delete-untagged]
  * `berth registry serve|gc` runs the same (src/cmd/berth.ts calls `runRegistryCommand`).
  */
@@ -29,6 +29,7 @@ serve options:
       --read-only          Refuse every write with 405 UNSUPPORTED
       --tls-cert string    TLS certificate (PEM); with --tls-key serves HTTPS
       --tls-key string     TLS private key (PEM)
+      --tls-client-ca string  Require client certificates signed by this CA (PEM)
       --relative-urls      Answer Location headers as paths rather than absolute URLs
       --log-level string   debug, info, warn or error (default "info")
 
@@ -97,6 +98,8 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
   const certPath = str(f, 'tls-cert');
   const keyPath = str(f, 'tls-key');
   if (!!certPath !== !!keyPath) { process.stderr.write('berth-registry: --tls-cert and --tls-key go together\n'); return 125; }
+  const clientCaPath = str(f, 'tls-client-ca');
+  if (clientCaPath && !certPath) { process.stderr.write('berth-registry: --tls-client-ca needs --tls-cert and --tls-key\n'); return 125; }
   let auth: HtpasswdAuthenticator | undefined;
   const htpasswd = str(f, 'htpasswd');
   if (htpasswd) {
@@ -114,7 +117,9 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
       : undefined,
     readOnly: !!f['read-only'],
     relativeUrls: !!f['relative-urls'],
-    tls: certPath && keyPath ? { cert: await readFile(certPath), key: await readFile(keyPath) } : undefined,
+    tls: certPath && keyPath
+      ? { cert: await readFile(certPath), key: await readFile(keyPath), ...(clientCaPath ? { clientCa: await readFile(clientCaPath) } : {}) }
+      : undefined,
   });
   process.stdout.write(`${server.url}\n`);
   await new Promise<void>((done) => {

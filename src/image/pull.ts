@@ -12,7 +12,7 @@ import {
   chainIds, familiarString, isDigest, MediaType, withDefaultTag,
   type Descriptor, type Digest, type ImageConfig, type Index, type Manifest, type Reference,
 } from '../oci/index.ts';
-import { endpointFor, RegistryClient, type AuthConfig } from '../registry/client/index.ts';
+import { RegistryClient, registryConnection, type AuthConfig } from '../registry/client/index.ts';
 import type { ContentStore } from './content/content-store.ts';
 import type { ImageService } from './image-service.ts';
 import { parsePlatform } from './image-service.ts';
@@ -23,6 +23,8 @@ export interface RegistrySettings {
   mirrors: string[];
   /** Hosts (host[:port]) or CIDRs that are reached over plain HTTP. */
   insecure: string[];
+  /** certs.d root: per-registry CAs and client certificates (dockerd's /etc/docker/certs.d). */
+  certsDir?: string;
 }
 
 export interface PullOptions {
@@ -59,7 +61,8 @@ export function clientsFor(ref: Reference, o: { auth?: AuthConfig; registries?: 
   if (ref.domain === 'docker.io') {
     for (const m of o.registries?.mirrors ?? []) out.push({ client: new RegistryClient({ url: m }, { fetch: o.fetch }), mirror: true });
   }
-  out.push({ client: new RegistryClient(endpointFor(ref.domain, { insecure }), { auth: o.auth, fetch: o.fetch }), mirror: false });
+  const conn = registryConnection(ref.domain, { insecure, certsDir: o.registries?.certsDir, fetch: o.fetch });
+  out.push({ client: new RegistryClient(conn.endpoint, { auth: o.auth, fetch: conn.fetch }), mirror: false });
   return out;
 }
 

@@ -12,7 +12,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon, exists, REPO, run } from './harness.ts';
-import { Registry } from './registry-fixtures.ts';
+import { BerthRegistry, Registry } from './registry-fixtures.ts';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 const skip = exists('/usr/bin/docker-registry') ? false : 'docker-registry (Debian package) is not installed; scripts/install-deps.sh installs it';
@@ -200,4 +200,104 @@ describe('credential helpers (credsStore, credHelpers) for the docker and berth 
       assert.equal((await cmd(['rmi', name])).code, 0);
     });
   }
+});
+
+/** A CA and certificates it signs, made with openssl (EC keys: quick). */
+async function makeCa(dir: string, name: string): Promise<{ crt: string; key: string; issue: (cn: string, ext: string) => Promise<{ crt: string; key: string }> }> {
+  const sh = async (args: string[]) => {
+    const r = await run('openssl', args, {});
+    assert.equal(r.code, 0, r.stderr);
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const crt = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  await sh(['req', '-x509', ...ec, '-keyout', key, '-out', crt, '-days', '2', '-subj', `/CN=${name}`]);
+  return {
+    crt, key,
+    issue: async (cn, ext) => {
+      const base = join(dir, cn.replace(/[^\w]/g, '_'));
+      await writeFile(`${base}.ext`, ext);
+      await sh(['req', ...ec, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${cn}`]);
+      await sh(['x509', '-req', '-in', `${base}.csr`, '-CA', crt, '-CAkey', key, '-CAcreateserial', '-out', `${base}.crt`, '-days', '2', '-extfile', `${base}.ext`]);
+      return { crt: `${base}.crt`, key: `${base}.key` };
+    },
+  };
+}
+
+describe('certs.d: per-registry CAs and client certificates', { skip: exists('/usr/bin/openssl') ? false : 'openssl is not installed' }, () => {
+  let d: Daemon;
+  let dir: string;
+  let certsDir: string;
+  const registries: BerthRegistry[] = [];
+  let serverCa: Awaited<ReturnType<typeof makeCa>>;
+  let server: { crt: string; key: string };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-certsd-'));
+    certsDir = join(dir, 'certs.d');
+    await mkdir(certsDir);
+    serverCa = await makeCa(dir, 'berth-test-server-ca');
+    server = await serverCa.issue('127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    d = await Daemon.start({ args: ['--certs-dir', certsDir] });
+    await d.importBusybox();
+  });
+  after(async () => {
+    await d?.stop();
+    for (const r of registries) await r.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a registry whose CA is not trusted is refused with x509: certificate signed by unknown authority; its ca.crt in certs.d makes push and pull work', async () => {
+    const reg = await BerthRegistry.start(['--tls-cert', server.crt, '--tls-key', server.key]);
+    registries.push(reg);
+    const hostDir = join(certsDir, reg.host);
+    await mkdir(hostDir);
+    const name = `${reg.host}/tls/busybox:v1`;
+    await d.ok(['tag', 'busybox', name]);
+    const refused = await d.docker(['push', name]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /tls: failed to verify certificate: x509: certificate signed by unknown authority/);
+    const pullRefused = await d.docker(['pull', name]);
+    assert.match(pullRefused.stderr, /x509: certificate signed by unknown authority/);
+
+    await writeFile(join(hostDir, 'ca.crt'), await readFile(serverCa.crt));
+    assert.match(await d.ok(['push', name]), /v1: digest: sha256:/);
+    await d.ok(['rmi', name]);
+    await d.ok(['pull', name]);
+    assert.equal(await d.ok(['run', '--rm', name, 'echo', 'over-tls']), 'over-tls');
+    await d.ok(['rmi', name]);
+  });
+
+  test('a registry that wants a client certificate refuses a client without one; certs.d client.cert and client.key get through', async () => {
+    const clientCa = await makeCa(dir, 'berth-test-client-ca');
+    const client = await clientCa.issue('berth-client', 'extendedKeyUsage=clientAuth\n');
+    const reg = await BerthRegistry.start(['--tls-cert', server.crt, '--tls-key', server.key, '--tls-client-ca', clientCa.crt]);
+    registries.push(reg);
+    const hostDir = join(certsDir, reg.host);
+    await mkdir(hostDir);
+    await writeFile(join(hostDir, 'ca.crt'), await readFile(serverCa.crt));
+    const name = `${reg.host}/mtls/busybox:v1`;
+    await d.ok(['tag', 'busybox', name]);
+    const refused = await d.docker(['push', name]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /remote error: tls: certificate required|remote error: tls: bad certificate/);
+
+    // A client certificate signed by another CA is refused too.
+    const stranger = await serverCa.issue('stranger', 'extendedKeyUsage=clientAuth\n');
+    await writeFile(join(hostDir, 'client.cert'), await readFile(stranger.crt));
+    await writeFile(join(hostDir, 'client.key'), await readFile(stranger.key));
+    assert.notEqual((await d.docker(['push', name])).code, 0);
+
+    await writeFile(join(hostDir, 'client.cert'), await readFile(client.crt));
+    await writeFile(join(hostDir, 'client.key'), await readFile(client.key));
+    assert.match(await d.ok(['push', name]), /v1: digest: sha256:/);
+    await d.ok(['rmi', name]);
+    await d.ok(['pull', name]);
+    assert.equal(await d.ok(['run', '--rm', name, 'echo', 'mutual-tls']), 'mutual-tls');
+
+    // A .cert without its .key is an error, as in Docker.
+    await rm(join(hostDir, 'client.key'));
+    const broken = await d.docker(['pull', name]);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /missing key client\.key for client certificate client\.cert/);
+  });
 });

@@ -60,3 +60,37 @@ export class Registry {
     await rm(this.root, { recursive: true, force: true });
   }
 }
+
+/** `berth registry serve` on a free 127.0.0.1 port with a temporary root and extra flags (TLS, auth...). */
+export class BerthRegistry {
+  readonly proc: ChildProcess;
+  readonly root: string;
+  readonly host: string;
+  logs = '';
+  private constructor(proc: ChildProcess, root: string, host: string) {
+    this.proc = proc;
+    this.root = root;
+    this.host = host;
+  }
+  static async start(args: string[] = []): Promise<BerthRegistry> {
+    const root = await mkdtemp(join(tmpdir(), 'berth-breg-'));
+    const host = `127.0.0.1:${await freePort()}`;
+    const proc = spawn(join(import.meta.dirname, '../../bin/berth'), ['registry', 'serve', '--addr', host, '--root', join(root, 'data'), '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = new BerthRegistry(proc, root, host);
+    proc.stderr!.on('data', (b) => (r.logs += b));
+    // It prints its URL once listening.
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout!.on('data', () => resolve());
+      proc.once('exit', (code) => reject(new Error(`berth registry serve exited ${code}:\n${r.logs}`)));
+    });
+    return r;
+  }
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+    await rm(this.root, { recursive: true, force: true });
+  }
+}

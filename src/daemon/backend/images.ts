@@ -4,7 +4,7 @@ import type { DistributionBackend, ImagesBackend, RegistryAuth } from '../../api
 import { invalidArgument, isEngineError, unauthorized, type Logger } from '../../lib/index.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../oci/index.ts';
 import type { EventBus } from '../events.ts';
-import { endpointFor, RegistryClient } from '../../registry/client/index.ts';
+import { RegistryClient, registryConnection } from '../../registry/client/index.ts';
 import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type LayerMetadataStore, type RegistrySettings } from '../../image/index.ts';
 
 export function imagesBackend(images: ImageService): ImagesBackend {
@@ -78,9 +78,9 @@ export class DistributionBackendImpl implements DistributionBackend {
   /** moby registry.Service.Auth: checks the credentials with GET /v2/ (basic, or a bearer token from the realm). */
   async login(auth: RegistryAuth, o: { signal: AbortSignal }): Promise<{ Status: string; IdentityToken?: string }> {
     const host = loginHost(auth.serveraddress);
-    const endpoint = endpointFor(host, { insecure: insecureMatcher(this.registries().insecure) });
+    const { endpoint, fetch } = registryConnection(host, { insecure: insecureMatcher(this.registries().insecure), certsDir: this.registries().certsDir });
     this.log?.info('login', { registry: host, username: auth.username });
-    const client = new RegistryClient(endpoint, { auth });
+    const client = new RegistryClient(endpoint, { auth, fetch });
     try {
       await client.ping(o);
     } catch (err) {

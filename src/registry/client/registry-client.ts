@@ -11,6 +11,8 @@ import { forbidden, invalidArgument, notFound, unauthorized, unavailable, type E
 import { isDigest, type Digest } from '../../oci/index.ts';
 import { Header, MANIFEST_ACCEPT, parseErrorBody } from '../protocol/index.ts';
 import { Authorizer, type AuthConfig } from './auth.ts';
+import { readCertsDir } from './certs-dir.ts';
+import { tlsFetch } from './tls-fetch.ts';
 
 export interface Endpoint {
   /** `https://registry-1.docker.io` or `http://127.0.0.1:5000` (a mirror may carry a path prefix). */
@@ -33,11 +35,37 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
+/**
+ * Endpoint and transport for a registry domain: with a certs.d directory for the host, verified HTTPS trusting
+ * its CAs and presenting its client certificate (certs-dir.ts); otherwise endpointFor's choice and `fetch`.
+ */
+export function registryConnection(domain: string, o: { insecure?: (host: string) => boolean; certsDir?: string; fetch?: typeof fetch } = {}): { endpoint: Endpoint; fetch?: typeof fetch } {
+  const endpoint = endpointFor(domain, o);
+  const host = new URL(endpoint.url).host;
+  const tls = readCertsDir(o.certsDir, host);
+  if (!tls) return { endpoint, fetch: o.fetch };
+  return { endpoint: { url: `https://${host}` }, fetch: tlsFetch(tls) };
+}
+
 /** The endpoint of a reference's registry domain (docker.io → registry-1.docker.io). */
 export function endpointFor(domain: string, o: { insecure?: (host: string) => boolean } = {}): Endpoint {
   const host = domain === 'docker.io' || domain === 'index.docker.io' ? 'registry-1.docker.io' : domain;
   const plain = isLoopbackHost(host) || (o.insecure?.(host) ?? false);
   return { url: `${plain ? 'http' : 'https'}://${host}` };
+}
+
+/** Go's wording for TLS failures (what dockerd prints), from Node's OpenSSL error codes. */
+function tlsErrorText(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  if (['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT'].includes(code)) {
+    return 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+  }
+  if (code === 'CERT_HAS_EXPIRED') return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls: failed to verify certificate: x509: certificate is not valid for this host';
+  if (/ALERT_CERTIFICATE_REQUIRED$/.test(code)) return 'remote error: tls: certificate required';
+  if (/ALERT_BAD_CERTIFICATE$/.test(code)) return 'remote error: tls: bad certificate';
+  if (/ALERT_UNKNOWN_CA$/.test(code)) return 'remote error: tls: unknown certificate authority';
+  return undefined;
 }
 
 function kindError(status: number, message: string): EngineError {
@@ -90,7 +118,7 @@ export class RegistryClient {
       } catch (err) {
         if (o.signal?.aborted) throw err;
         const cause = (err as { cause?: { message?: string; code?: string } }).cause;
-        throw unavailable(`${method} "${url}": ${cause?.message ?? (err as Error).message}`, { cause: err });
+        throw unavailable(`${method} "${url}": ${tlsErrorText(cause?.code) ?? cause?.message ?? (err as Error).message}`, { cause: err });
       }
       if (res.status === 401 && attempt < 2 && this.authorizer.onUnauthorized(res.headers.get(Header.wwwAuthenticate), attempt > 0)) {
         await res.body?.cancel();

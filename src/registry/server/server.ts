@@ -21,7 +21,8 @@ export interface RegistryServerOptions {
    */
   token?: { users: (authorization: string | undefined) => Promise<string | undefined>; service?: string; issuer?: string; realm?: string };
   readOnly?: boolean;
-  tls?: { cert: Buffer | string; key: Buffer | string };
+  /** HTTPS; with `clientCa`, only clients presenting a certificate that CA signed get through the handshake. */
+  tls?: { cert: Buffer | string; key: Buffer | string; clientCa?: Buffer | string };
   relativeUrls?: boolean;
   log?: Logger;
 }
@@ -58,7 +59,10 @@ export async function startRegistryServer(o: RegistryServerOptions): Promise<Run
   // The handler is made once the address is known: the token realm defaults to this server's own URL.
   let handler: RequestHandler = (_req, res) => res.writeHead(503).end();
   const serve: RequestHandler = (req, res) => handler(req, res);
-  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, serve) : createHttpServer(serve);
+  const server: Server = o.tls ? createHttpsServer({
+    cert: o.tls.cert, key: o.tls.key,
+    ...(o.tls.clientCa ? { ca: o.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+  }, serve) : createHttpServer(serve);
   server.keepAliveTimeout = 30_000;
   const { host, port } = parseAddr(o.addr);
   server.listen(port, host);

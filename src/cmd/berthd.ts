@@ -246,7 +246,9 @@ async function main(): Promise<void> {
     },
   });
   // The builder pulls FROM images that are not local as `docker pull` does (same registries, same events).
-  const buildPulls = new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'build' }), events });
+  // One v2metadata map (diff id -> blobs in registries) for every pull and push of this daemon.
+  const layerMetadata = new LayerMetadataStore(join(cfg.dataRoot, 'distribution', 'v2metadata.json'));
+  const buildPulls = new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'build' }), events, layerMetadata });
   const server = new ApiServer({
     log,
     routes: [
@@ -262,7 +264,7 @@ async function main(): Promise<void> {
       ...execRoutes(new ExecBackendImpl(execs)),
       ...imageRoutes(images, new DistributionBackendImpl({
         images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events,
-        layerMetadata: new LayerMetadataStore(join(cfg.dataRoot, 'distribution', 'v2metadata.json')),
+        layerMetadata,
       })),
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({

@@ -64,3 +64,12 @@ export class LayerMetadataStore {
     return this.writing;
   }
 }
+
+/** After a pull: each layer's diff id came as this blob from `repo` ("host/path"). A failed write only loses a hint. */
+export async function recordPulledLayers(store: LayerMetadataStore | undefined, diffIds: Digest[], layers: { digest: Digest; size: number; mediaType: string }[], repo: string): Promise<void> {
+  if (!store) return;
+  for (let i = 0; i < layers.length && i < diffIds.length; i++) {
+    const { digest, size, mediaType } = layers[i];
+    await store.add(diffIds[i], { digest, size, mediaType }, repo).catch(() => {});
+  }
+}

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,20 @@ async function manifestOf(reg: Registry, repo: string, ref: string): Promise<Man
   const res = await fetch(`http://${reg.host}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
   assert.equal(res.status, 200);
   return await res.json() as Manifest;
+}
+
+const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A monolithic blob upload straight to the registry (as another engine would have pushed it). */
+async function putBlob(reg: Registry, repo: string, data: Buffer): Promise<string> {
+  const digest = sha256(data);
+  const start = await fetch(`http://${reg.host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  assert.equal(start.status, 202);
+  const loc = new URL(start.headers.get('location')!, `http://${reg.host}`);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', body: data, headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(put.status, 201, await put.text());
+  return digest;
 }
 
 describe('push compresses layers and remembers them', { skip }, () => {
@@ -95,6 +109,40 @@ describe('push compresses layers and remembers them', { skip }, () => {
     assert.match(push, /Mounted from (gz|mounted)\/busybox/);
     const m = await manifestOf(reg, 'fresh/busybox', 'v1');
     assert.equal(m.layers[0].digest, (await manifestOf(reg, 'gz/busybox', 'v1')).layers[0].digest);
+  });
+
+  test('a layer pulled as some other gzip blob is pushed as that very blob, mounted from where it was pulled', async () => {
+    // A busybox image compressed at gzip -9 (not as Berth compresses), put into the registry directly.
+    const tarPath = join(d.dataRoot, 'foreign-busybox.tar');
+    assert.equal((await run('bash', [join(REPO, 'scripts/make-busybox-tar.sh'), tarPath], {})).code, 0);
+    const tar = await readFile(tarPath);
+    const gz = gzipSync(tar, { level: 9 });
+    const layer = await putBlob(reg, 'foreign/base', gz);
+    const config = Buffer.from(JSON.stringify({
+      architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [sha256(tar)] }, history: [{ created_by: 'test' }],
+    }));
+    const configDigest = await putBlob(reg, 'foreign/base', config);
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: configDigest, size: config.length },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: layer, size: gz.length }],
+    }));
+    const put = await fetch(`http://${reg.host}/v2/foreign/base/manifests/v1`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' } });
+    assert.equal(put.status, 201);
+
+    // Pull it, add a layer with `docker commit`, push the result to another repository.
+    await d.ok(['pull', `${reg.host}/foreign/base:v1`]);
+    await d.ok(['run', '--name', 'layered', `${reg.host}/foreign/base:v1`, 'sh', '-c', 'echo added > /added.txt']);
+    await d.ok(['commit', 'layered', `${reg.host}/app/layered:v1`]);
+    await d.ok(['rm', 'layered']);
+    const push = await d.ok(['push', `${reg.host}/app/layered:v1`]);
+    assert.match(push, /Mounted from foreign\/base/);
+    assert.match(push, /Pushed/);
+    const m = await manifestOf(reg, 'app/layered', 'v1');
+    assert.equal(m.layers.length, 2);
+    assert.equal(m.layers[0].digest, layer, 'the base layer is the blob it was pulled as');
+    assert.match(m.layers[1].mediaType, /gzip$/);
+    await d.ok(['rmi', `${reg.host}/app/layered:v1`, `${reg.host}/foreign/base:v1`]);
   });
 });
 

@@ -44,7 +44,7 @@ export class DistributionBackendImpl implements DistributionBackend {
     if (o.tag) name += o.tag.startsWith('sha256:') ? `@${o.tag}` : `:${o.tag}`;
     const ref = parseReference(name);
     this.log?.info('pull', { ref: name, platform: o.platform, authenticated: Boolean(o.auth) });
-    await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal });
+    await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, layerMetadata: this.layerMetadata });
     await this.refEvent('pull', ref);
   }
 

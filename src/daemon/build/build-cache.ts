@@ -25,7 +25,8 @@ export interface BuildCacheImages {
   pruneBuildCache(o: { all?: boolean; keep?: (createdAt: string) => boolean }): Promise<{ deleted: string[]; reclaimed: number }>;
 }
 
-const PRUNE_FILTERS = ['until', 'unused-for'];
+/** dockerd accepts `label`/`label!` here and ignores them (build cache records have no labels); so does Berth. */
+const PRUNE_FILTERS = ['until', 'unused-for', 'label', 'label!'];
 
 export class BuildCache {
   private readonly images: BuildCacheImages;

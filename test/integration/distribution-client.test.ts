@@ -214,12 +214,15 @@ describe('credential helpers (credsStore, credHelpers) for the docker and berth 
       await writeFile(join(cfgDir, 'config.json'), JSON.stringify(cfg));
       const env = { ...d.env, DOCKER_CONFIG: cfgDir, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
       const exe = cli === 'docker' ? 'docker' : join(REPO, 'bin/berth');
-      const cmd = (args: string[], input?: string) => run(exe, args, { env, input });
+      // stdin closed: docker 28 offers an interactive login when a registry refuses it.
+      const cmd = (args: string[], input = '') => run(exe, args, { env, input });
       await rm(join(dir, 'store/calls.log'), { force: true });
 
       const name = `${reg.host}/${cli}/busybox:v1`;
       assert.equal((await cmd(['tag', 'busybox', name])).code, 0);
-      assert.notEqual((await cmd(['push', name])).code, 0, 'the registry wants credentials');
+      const denied = await cmd(['push', name]);
+      assert.notEqual(denied.code, 0, 'the registry wants credentials');
+      assert.match(denied.stderr + denied.stdout, /unauthorized: authentication required/);
       const login = await cmd(['login', '-u', 'alice', '--password-stdin', reg.host], 'hunter2-secret\n');
       assert.equal(login.code, 0, login.stderr);
       assert.match(login.stdout, /Login Succeeded/);
@@ -242,8 +245,9 @@ describe('credential helpers (credsStore, credHelpers) for the docker and berth 
       assert.equal(logout.code, 0, logout.stderr);
       assert.match(logout.stdout, new RegExp(`Removing login credentials for ${reg.host}`));
       assert.ok((await calls()).includes(`erase ${reg.host}`));
-      // stdin closed: docker 28 offers an interactive login when a pull is refused.
-      assert.notEqual((await cmd(['pull', name], '')).code, 0, 'no credentials after logout');
+      const refused = await cmd(['pull', name]);
+      assert.notEqual(refused.code, 0, 'no credentials after logout');
+      assert.match(refused.stderr, new RegExp(`pull access denied for ${reg.host}/${cli}/busybox, repository does not exist or may require 'docker login'`));
       assert.ok(!d.logs.includes('hunter2'), 'credentials never appear in the daemon log');
       assert.equal((await cmd(['rmi', name])).code, 0);
     });

@@ -1,7 +1,7 @@
 /** The images API backends: ImageService itself for local images, and the distribution adapter (pull, push, save, load, login). */
 import type { Readable } from 'node:stream';
 import type { DistributionBackend, ImagesBackend, RegistryAuth } from '../../api/routers/images/backend.ts';
-import { invalidArgument, isEngineError, unauthorized, type Logger } from '../../lib/index.ts';
+import { invalidArgument, isEngineError, notFound, unauthorized, type Logger } from '../../lib/index.ts';
 import { familiarName, familiarString, parseReference, type Reference } from '../../oci/index.ts';
 import type { EventBus } from '../events.ts';
 import { RegistryClient, registryConnection } from '../../registry/client/index.ts';
@@ -44,7 +44,16 @@ export class DistributionBackendImpl implements DistributionBackend {
     if (o.tag) name += o.tag.startsWith('sha256:') ? `@${o.tag}` : `:${o.tag}`;
     const ref = parseReference(name);
     this.log?.info('pull', { ref: name, platform: o.platform, authenticated: Boolean(o.auth) });
-    await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, layerMetadata: this.layerMetadata });
+    try {
+      await pullImage(this.images, ref, { platform: o.platform, auth: o.auth, registries: this.registries(), progress: o.progress, signal: o.signal, layerMetadata: this.layerMetadata });
+    } catch (err) {
+      // moby TranslatePullError: a refused pull reads as a missing repository (404, so the docker CLI does not
+      // answer it with an interactive login prompt).
+      if (isEngineError(err) && (err.kind === 'unauthorized' || err.kind === 'forbidden')) {
+        throw notFound(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
     await this.refEvent('pull', ref);
   }
 

@@ -204,6 +204,9 @@ export class RegistryClient {
     const res = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, { ...o, scope: `repository:${repo}:pull,push` });
     await res.body?.cancel();
     if (res.status === 404) return false;
+    // A HEAD answer has no error body: distribution's client words these statuses itself.
+    if (res.status === 401) throw unauthorized('unauthorized: authentication required');
+    if (res.status === 403) throw forbidden('denied: requested access to the resource is denied');
     if (!res.ok) throw kindError(res.status, `HEAD blob ${digest}: ${res.status}`);
     return true;
   }
@@ -233,8 +236,8 @@ export class RegistryClient {
   } = {}): Promise<void> {
     const scope = `repository:${repo}:pull,push`;
     const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { ...o, scope });
-    await start.body?.cancel();
     if (start.status !== 202) throw await responseError(start, `start upload of ${desc.digest}`);
+    await start.body?.cancel();
     let location = this.resolveLocation(start.headers.get('location'));
     const withDigest = (loc: string) => {
       const u = new URL(loc);
@@ -288,8 +291,8 @@ export class RegistryClient {
   async uploadStream(repo: string, src: AsyncIterable<Buffer>, o: Op = {}): Promise<{ digest: Digest; size: number }> {
     const scope = `repository:${repo}:pull,push`;
     const start = await this.request('POST', `/v2/${repo}/blobs/uploads/`, { ...o, scope });
-    await start.body?.cancel();
     if (start.status !== 202) throw await responseError(start, 'start upload');
+    await start.body?.cancel();
     const hash = createHash('sha256');
     let size = 0;
     const body = (async function* () {

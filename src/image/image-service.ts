@@ -26,6 +26,7 @@ import {
 import { applyLayer, Compression, mountAll, OverlaySnapshotter, SnapshotKind, unmountAll, writableDir } from '../storage/index.ts';
 import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneReport, ImageSummary } from './api-shapes.ts';
 import { applyChanges } from './changes.ts';
+import { blobTee } from './blob-tee.ts';
 import { LocalContentStore } from './content/local-content-store.ts';
 import { ImageRecordStore, type ImageRecord } from './image-store.ts';
 import { imageFilter, labelsMatch, parseUntil, referenceMatcher } from './list-filters.ts';
@@ -892,6 +893,30 @@ export class ImageService {
       if (o.onProgress) input.on('data', (c: Buffer) => { n += c.length; o.onProgress!(n); });
       const { diffId } = await applyLayer(input, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) });
       if (diffId !== o.diffId) throw invalidArgument(`layer ${blob}: diff id ${diffId} does not match the config's ${o.diffId}`);
+      const usage = await this.snapshots.usage(key);
+      await this.serial(() => this.commitLayer(key, o.chain, usage.size));
+    } catch (err) {
+      await this.snapshots.remove(key).catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Stores a layer blob and unpacks it in one pass as its bytes arrive (a pull: download, digest, decompress and
+   * untar overlap). The blob is committed only when its size and digest match `blob`, and the snapshot only when
+   * the uncompressed stream hashes to `diffId`; on any failure neither the ingest file nor the snapshot remains.
+   * `onBytes` sees the count of compressed bytes received.
+   */
+  async storeAndUnpackLayer(input: Readable, blob: Descriptor, o: { parent?: ChainId; chain: ChainId; diffId: Digest; signal?: AbortSignal; onBytes?: (bytes: number) => void }): Promise<void> {
+    const key = `${EXTRACT_PREFIX}${randomBytes(8).toString('hex')}`;
+    await using w = await this.content.writer(`pull-${blob.digest}-${key}`);
+    const mounts = await this.snapshots.prepare(key, o.parent);
+    try {
+      const tee = blobTee(input, blob, w, o.onBytes);
+      const { diffId } = await applyLayer(tee, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) });
+      await tee.done;
+      await w.commit(blob.size, blob.digest);
+      if (diffId !== o.diffId) throw invalidArgument(`layer ${blob.digest}: diff id ${diffId} does not match the config's ${o.diffId}`);
       const usage = await this.snapshots.usage(key);
       await this.serial(() => this.commitLayer(key, o.chain, usage.size));
     } catch (err) {

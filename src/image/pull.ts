@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidArgument, isNotFound, notFound, unavailable } from '../lib/errdefs.ts';
 import {
   chainIds, familiarString, isDigest, MediaType, withDefaultTag,
-  type Descriptor, type Digest, type ImageConfig, type Index, type Manifest, type Reference,
+  type ChainId, type Descriptor, type Digest, type ImageConfig, type Index, type Manifest, type Reference,
 } from '../oci/index.ts';
 import { RegistryClient, registryConnection, type AuthConfig } from '../registry/client/index.ts';
 import type { ContentStore } from './content/content-store.ts';
@@ -159,12 +159,17 @@ export async function pullImage(images: ImageService, input: Reference, o: PullO
       };
       if (running < limit) void job(); else queue.push(job);
     });
-    const download = (l: Descriptor): Promise<void> => {
+    const download = (l: Descriptor, i: number): Promise<void> => {
       let p = downloads.get(l.digest);
       if (!p) {
         p = schedule(async () => {
           if (await images.hasBlob(l.digest)) {
             o.progress({ status: 'Download complete', progressDetail: {}, id: shortDigest(l.digest) });
+            return;
+          }
+          // A layer whose parent is unpacked already is stored and unpacked as it downloads.
+          if (!(await images.hasLayer(chains[i])) && (i === 0 || (await images.hasLayer(chains[i - 1])))) {
+            await fetchAndUnpack(images, client!, repo, l, { parent: i > 0 ? chains[i - 1] : undefined, chain: chains[i], diffId: diffIds[i] }, o);
             return;
           }
           await fetchBlobInto(content, client!, repo, l, o);
@@ -174,7 +179,7 @@ export async function pullImage(images: ImageService, input: Reference, o: PullO
       }
       return p;
     };
-    const pending = manifest.layers.map((l, i) => (present[i] ? Promise.resolve() : download(l)));
+    const pending = manifest.layers.map((l, i) => (present[i] ? Promise.resolve() : download(l, i)));
     try {
       for (let i = 0; i < manifest.layers.length; i++) {
         await pending[i];
@@ -203,6 +208,16 @@ export async function pullImage(images: ImageService, input: Reference, o: PullO
     o.progress({ status: `Status: ${previous[0] === id ? 'Image is up to date' : 'Downloaded newer image'} for ${shown}` });
     return { id, digest: top.digest };
   });
+}
+
+/** Downloads one layer straight into its snapshot (ImageService.storeAndUnpackLayer verifies and commits both). */
+async function fetchAndUnpack(images: ImageService, client: RegistryClient, repo: string, l: Descriptor, layer: { parent?: ChainId; chain: ChainId; diffId: Digest }, o: PullOptions): Promise<void> {
+  const id = shortDigest(l.digest);
+  const { stream } = await client.getBlob(repo, l.digest, { signal: o.signal });
+  await images.storeAndUnpackLayer(stream, l, { ...layer, signal: o.signal, onBytes: byteProgress(o.progress, id, 'Downloading', l.size) });
+  o.progress({ status: 'Verifying Checksum', progressDetail: {}, id });
+  o.progress({ status: 'Download complete', progressDetail: {}, id });
+  byteProgress(o.progress, id, 'Extracting', l.size)(l.size);
 }
 
 /** Streams one blob into the content store; the writer's commit checks size and digest before it is visible. */

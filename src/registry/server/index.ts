@@ -7,3 +7,4 @@ export { bcryptHash, bcryptVerify } from './bcrypt.ts';
 export { garbageCollect, type GcResult } from './gc.ts';
 export { startRegistryServer, loadOrCreateSecret, parseAddr, type RegistryServerOptions, type RunningRegistry } from './server.ts';
 export { TokenAuthenticator, TokenService, requiredAccess, parseScopes, scopeString, signToken, verifyToken, type Access } from './token-auth.ts';
+export { parseRegistryConfig, RegistryConfigError, type RegistryFileSettings } from './config-file.ts';

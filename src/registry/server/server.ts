@@ -21,6 +21,8 @@ export interface RegistryServerOptions {
    */
   token?: { users: (authorization: string | undefined) => Promise<string | undefined>; service?: string; issuer?: string; realm?: string };
   readOnly?: boolean;
+  /** DELETE of manifests and blobs (default on). */
+  deleteEnabled?: boolean;
   /** HTTPS; with `clientCa`, only clients presenting a certificate that CA signed get through the handshake. */
   tls?: { cert: Buffer | string; key: Buffer | string; clientCa?: Buffer | string };
   relativeUrls?: boolean;
@@ -81,7 +83,7 @@ export async function startRegistryServer(o: RegistryServerOptions): Promise<Run
     auth = new TokenAuthenticator(settings);
     tokenService = { path: '/token', service: new TokenService(settings, o.token.users) };
   }
-  handler = createRegistryHandler({ driver, secret, auth, tokenService, readOnly: o.readOnly, relativeUrls: o.relativeUrls, log });
+  handler = createRegistryHandler({ driver, secret, auth, tokenService, readOnly: o.readOnly, deleteEnabled: o.deleteEnabled, relativeUrls: o.relativeUrls, log });
   log.info('registry listening', { url, root: o.root, readOnly: !!o.readOnly, auth: o.token ? 'token' : o.auth ? 'basic' : 'none' });
   const close = async (): Promise<void> => {
     if (!server.listening) return;

@@ -8,9 +8,11 @@
  * other difference, or a build that fails on one engine only without a documented reason, exits 1.
  * Usage: bash bench/run.sh compare-build (BENCH_VERBOSE=1 also lists the documented path differences)
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tar from 'tar-stream';
@@ -19,17 +21,22 @@ import { mustOk, restoringHostNetwork, sh, sideBySide, startBerth, startDockerd,
 const REPO = resolve(import.meta.dirname, '..');
 const FIXTURES = join(REPO, 'test/fixtures/dockerfiles');
 
+/** What the source fixtures reach: an HTTP server and a registry, both on 127.0.0.1, run by this script. */
+interface Served { http: string; registry: string }
+
 interface Fixture {
   /** Row name (and image tag). */
   name: string;
-  /** Directory under test/fixtures/dockerfiles. */
-  dir: string;
+  /** Directory under test/fixtures/dockerfiles (none: `prepare` makes the whole context). */
+  dir?: string;
   /** Extra `docker build` flags; `{ctx}` is replaced by the prepared context directory. */
   args?: string[];
   /** Tag given to the image (FROM lines of later fixtures use it). */
   tag?: string;
   /** Prepares the private copy of the context (files the test creates at run time). */
-  prepare?: (ctx: string) => Promise<void>;
+  prepare?: (ctx: string, served: Served) => Promise<void>;
+  /** Both engines must refuse it; their error messages are compared instead of images. */
+  fails?: boolean;
 }
 
 /** Rewrites the context's Dockerfile (variants that dockerd 20.10's classic builder can build too). */
@@ -86,7 +93,148 @@ const CORPUS: Fixture[] = [
   { name: 'stage-chain', dir: 'stage-chain' },
   { name: 'volume', dir: 'volume' },
   { name: 'workshop', dir: 'workshop' },
+  ...sourceFixtures(),
 ];
+
+/** A context made of `files` (a `{ symlink }` value makes a symlink). */
+function contextOf(files: (s: Served) => Record<string, string | { symlink: string }>): NonNullable<Fixture['prepare']> {
+  return async (ctx, served) => {
+    for (const [name, v] of Object.entries(files(served))) {
+      await mkdir(join(ctx, name, '..'), { recursive: true });
+      if (typeof v === 'string') await writeFile(join(ctx, name), v);
+      else await symlink(v.symlink, join(ctx, name));
+    }
+  };
+}
+
+/** Beyond the corpus: ADD <url>, COPY through symlinks that point out of the context, FROM a registry. */
+function sourceFixtures(): Fixture[] {
+  return [
+    {
+      name: 'add-url', prepare: contextOf((s) => ({
+        Dockerfile: [
+          'FROM busybox',
+          `ADD ${s.http}/files/hello.txt /dl/`,
+          `ADD ${s.http}/files/pkg.tar.gz /arch/`,
+          `ADD ${s.http}/download/ /cd/`,
+          `ADD ${s.http}/files/hello.txt /renamed.txt`,
+          // mtimes are not compared in the trees; this file records them.
+          'RUN stat -c "%n %a %Y" /dl/hello.txt /arch/pkg.tar.gz /cd/named.txt /renamed.txt > /stat.txt',
+          '',
+        ].join('\n'),
+      })),
+    },
+    {
+      name: 'add-url-checksum', prepare: contextOf((s) => ({
+        Dockerfile: `FROM busybox\nADD --checksum=sha256:${createHash('sha256').update(HELLO).digest('hex')} ${s.http}/files/hello.txt /h.txt\n`,
+      })),
+    },
+    { name: 'add-url-404', fails: true, prepare: contextOf((s) => ({ Dockerfile: `FROM busybox\nADD ${s.http}/missing.txt /m.txt\n` })) },
+    { name: 'copy-url', fails: true, prepare: contextOf((s) => ({ Dockerfile: `FROM busybox\nCOPY ${s.http}/files/hello.txt /h.txt\n` })) },
+    {
+      name: 'copy-symlink-in-scope', prepare: contextOf(() => ({
+        Dockerfile: 'FROM busybox\nCOPY link/passwd /x\nCOPY up/secret /y\nCOPY . /ctx/\n',
+        link: { symlink: '/etc' }, up: { symlink: '../..' }, 'etc/passwd': 'context passwd\n', secret: 'context secret\n',
+      })),
+    },
+    {
+      name: 'copy-symlink-escape', fails: true, prepare: contextOf(() => ({
+        Dockerfile: 'FROM busybox\nCOPY link/passwd /x\n', link: { symlink: '/etc' },
+      })),
+    },
+    {
+      name: 'copy-symlink-climb', fails: true, prepare: contextOf(() => ({
+        Dockerfile: 'FROM busybox\nCOPY up/secret /y\n', up: { symlink: '../..' },
+      })),
+    },
+    {
+      // Modes, ownership, links, nested WORKDIRs under USER, plain tars: the corners of COPY/ADD/WORKDIR.
+      name: 'copy-corners', prepare: async (ctx, served) => {
+        await contextOf(() => ({
+          Dockerfile: [
+            'FROM busybox',
+            'COPY dir /d/',
+            'COPY --chown=1000:1000 dir /owned/',
+            'COPY --chown=www-data dir/sub/secret.sh /owned-file',
+            'COPY dir/rel-link /followed',
+            'ADD plain.tar /t/',
+            'ADD plain.tar /t-file',
+            'WORKDIR /a/b/c',
+            'COPY file.txt .',
+            'USER 1000:1000',
+            'WORKDIR /userdir/nested',
+            'USER root',
+            'RUN rm /d/sub/secret.sh && mkdir /r && echo x > /r/x && ln /r/x /r/hard',
+            'ENV A=1 B="$A two" C=${A:+set}',
+            'COPY empty/ /empty/',
+            'COPY dir/sub/../sub/secret.sh dir/*.txt /multi/',
+            '',
+          ].join('\n'),
+          'dir/sub/secret.sh': '#!/bin/sh\necho secret\n', 'dir/a.txt': 'a\n', 'dir/rel-link': { symlink: 'a.txt' },
+          'dir/abs-link': { symlink: '/etc/passwd' }, 'file.txt': 'file\n',
+        }))(ctx, served);
+        await mkdir(join(ctx, 'dir', 'emptydir'));
+        await mkdir(join(ctx, 'empty'));
+        await mustOk(sh('chmod', ['4750', join(ctx, 'dir/sub/secret.sh')]), 'chmod');
+        await mustOk(sh('chmod', ['0700', join(ctx, 'dir/sub')]), 'chmod');
+        await mustOk(sh('chown', ['1234:5678', join(ctx, 'file.txt')]), 'chown');
+        await mustOk(sh('ln', [join(ctx, 'dir/a.txt'), join(ctx, 'dir/hard.txt')]), 'ln');
+        await mustOk(sh('bash', ['-c', `cd "${ctx}" && mkdir -p tsrc/x && echo t > tsrc/x/t.txt && ln -s t.txt tsrc/x/l && chmod 0741 tsrc/x && tar --owner=7:7 -cf plain.tar -C tsrc x && rm -r tsrc`]), 'plain.tar');
+      },
+    },
+    {
+      // No group: the user spec names the group too, and busybox has no group "nobody".
+      name: 'chown-user-without-group', fails: true, prepare: contextOf(() => ({ Dockerfile: 'FROM busybox\nCOPY --chown=nobody f /f\n', f: 'f' })),
+    },
+    { name: 'from-registry', prepare: contextOf((s) => ({ Dockerfile: `FROM ${s.registry}/lib/busybox\nRUN echo pulled > /p.txt\n` })) },
+    { name: 'from-registry-pull', args: ['--pull'], prepare: contextOf((s) => ({ Dockerfile: `FROM ${s.registry}/lib/busybox\nRUN echo pulled > /p.txt\n` })) },
+    { name: 'from-registry-missing', fails: true, prepare: contextOf((s) => ({ Dockerfile: `FROM ${s.registry}/lib/nothing-here\n` })) },
+  ];
+}
+
+const HELLO = 'hello over http\n';
+const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
+
+/** The files the add-url fixtures download. */
+async function startHttp(): Promise<Server> {
+  const pkg = await mustOk(sh('bash', ['-c', 'd=$(mktemp -d) && echo packed > $d/inside.txt && tar -czf - -C $d inside.txt | base64 -w0 && rm -r $d']), 'tar.gz');
+  const files: Record<string, { body: Buffer; headers: Record<string, string> }> = {
+    '/files/hello.txt': { body: Buffer.from(HELLO), headers: { 'Last-Modified': LAST_MODIFIED } },
+    '/files/pkg.tar.gz': { body: Buffer.from(pkg, 'base64'), headers: {} },
+    '/download/': { body: Buffer.from('disposed\n'), headers: { 'Content-Disposition': 'attachment; filename="named.txt"' } },
+  };
+  const server = createServer((req, res) => {
+    const f = files[req.url ?? ''];
+    if (!f) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('no such file\n');
+      return;
+    }
+    res.writeHead(200, { 'Content-Length': String(f.body.length), ...f.headers });
+    res.end(f.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+/** `berth registry serve` on a free loopback port, with a temporary root. */
+async function startRegistry(root: string): Promise<{ addr: string; proc: ChildProcess }> {
+  const port = await new Promise<number>((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => res(p));
+    });
+  });
+  const addr = `127.0.0.1:${port}`;
+  const proc = spawn(join(REPO, 'bin/berth'), ['registry', 'serve', '--addr', addr, '--root', root, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (b) => (out += b));
+  proc.stderr!.on('data', (b) => (out += b));
+  for (let i = 0; i < 200 && !out.includes(addr); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!out.includes(addr)) throw new Error(`registry did not start: ${out}`);
+  return { addr, proc };
+}
 
 /**
  * Documented differences. `dockerdRefuses`: dockerd 20.10's classic builder cannot build the fixture at all
@@ -102,6 +250,7 @@ const EXCEPTIONS = {
     'copy-wildcard': 'COPY --chmod, as above (copy-wildcard-no-chmod compares the rest)',
     multistage: 'dockerd 20.10 classic runs every stage, the unused `broken` one too (exit 7); Berth, like BuildKit, runs only the stages the target needs (multistage-no-broken compares the rest)',
     'run-network': 'RUN --network=none|host: dockerd 20.10 classic answers "the --network option requires BuildKit"; Berth supports it, as BuildKit does',
+    'add-url-checksum': 'ADD --checksum is BuildKit syntax (Dockerfile 1.6); dockerd 20.10 classic answers "Unknown flag: checksum"',
   } as Record<string, string>,
   paths: {
     '.dockerenv': 'dockerd marks every container with an empty /.dockerenv; Berth (like podman) does not',
@@ -163,11 +312,24 @@ async function exportTree(env: NodeJS.ProcessEnv, cli: string, image: string): P
 }
 
 /** Builds every fixture on one engine and collects trees and configs. */
-async function buildAll(e: Engine, tar: string, contexts: Map<string, string>): Promise<Map<string, Outcome>> {
+async function buildAll(e: Engine, tar: string, contexts: Map<string, string>, served: Served): Promise<Map<string, Outcome>> {
   // Berth is driven by the docker CLI 28; dockerd by its own Debian CLI 20.10. Both with the classic builder.
   const cli = e.name === 'berth' ? 'docker' : '/usr/bin/docker';
   const env = { ...process.env, DOCKER_HOST: `unix://${e.socket}`, DOCKER_BUILDKIT: '0' };
   await mustOk(sh(cli, ['import', '--change', 'CMD ["sh"]', tar, 'busybox:latest'], env), `${e.name} import`);
+  if (e.name === 'berth') {
+    // The registry's lib/busybox: pushed once from Berth, then only in the registry (both engines pull it).
+    const reg = `${served.registry}/lib/busybox:latest`;
+    const dir = await mkdtemp(join(tmpdir(), 'compare-build-registry-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nLABEL from=registry\n');
+      await mustOk(sh(cli, ['build', '-q', '-t', reg, dir], env), 'registry image');
+      await mustOk(sh(cli, ['push', reg], env), 'push');
+      await mustOk(sh(cli, ['rmi', reg], env), 'rmi');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
   const out = new Map<string, Outcome>();
   for (const f of CORPUS) {
     const ctx = contexts.get(f.name)!;
@@ -221,22 +383,34 @@ function diffConfigs(a: Record<string, unknown>, b: Record<string, unknown>): st
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'compare-build-'));
   let failed = false;
+  const http = await startHttp();
+  const registry = await startRegistry(join(work, 'registry'));
   try {
+    const served: Served = { http: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, registry: registry.addr };
     const contexts = new Map<string, string>();
     for (const f of CORPUS) {
-      const ctx = join(work, f.name);
-      await cp(join(FIXTURES, f.dir), ctx, { recursive: true });
-      await f.prepare?.(ctx);
+      const ctx = join(work, 'contexts', f.name);
+      if (f.dir) await cp(join(FIXTURES, f.dir), ctx, { recursive: true });
+      else await mkdir(ctx, { recursive: true });
+      await f.prepare?.(ctx, served);
       contexts.set(f.name, ctx);
     }
     // dockerd's classic RUN containers use its default bridge.
-    const r = await restoringHostNetwork(() => sideBySide((e, t) => buildAll(e, t, contexts), [startBerth, () => startDockerd({ network: true })]));
+    const r = await restoringHostNetwork(() => sideBySide((e, t) => buildAll(e, t, contexts, served), [startBerth, () => startDockerd({ network: true })]));
     const rows: string[][] = [['fixture', 'tree', 'config', 'notes']];
     const details: string[] = [];
     for (const f of CORPUS) {
       const b = r.berth.get(f.name)!;
       const d = r.dockerd.get(f.name)!;
       const refused = EXCEPTIONS.dockerdRefuses[f.name];
+      if (f.fails) {
+        // Both must refuse it, with the same message.
+        const same = !b.ok && !d.ok && b.error === d.error;
+        failed ||= !same;
+        rows.push([f.name, 'refused', 'refused', same ? 'both fail alike' : 'DIFF']);
+        details.push(`${f.name}: berth ${b.ok ? 'built it' : `"${b.error}"`}${same ? '' : ` | dockerd ${d.ok ? 'built it' : `"${d.error}"`}`}`);
+        continue;
+      }
       if (!b.ok) {
         failed = true;
         rows.push([f.name, 'FAIL', 'FAIL', `Berth build failed: ${b.error}`]);
@@ -269,6 +443,10 @@ async function main(): Promise<void> {
     for (const [p, why] of Object.entries(EXCEPTIONS.paths)) console.log(`  /${p}: ${why}`);
     console.log(failed ? '\nFAIL: undocumented differences' : '\nok: no undocumented differences');
   } finally {
+    await new Promise((res) => http.close(res));
+    const exited = new Promise((res) => registry.proc.once('exit', res));
+    registry.proc.kill('SIGTERM');
+    await exited;
     await rm(work, { recursive: true, force: true });
   }
   process.exitCode = failed ? 1 : 0;

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar-stream';
@@ -162,8 +162,8 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
     const cases: [string, RegExp][] = [
       [`ADD --checksum=${sum} local.txt /x`, /checksum can't be specified for non-HTTP\(S\) sources/],
       [`ADD --checksum=${sum} ${url('/sum/file.bin')} local.txt /x/`, /checksum can't be specified for multiple sources/],
-      [`COPY ${url('/sum/file.bin')} /x`, /source can't be a URL for COPY/],
-      [`ADD ${url('/missing.txt')} /x`, new RegExp(`failed to GET ${url('/missing.txt').replace(/\./g, '\\.')} with status 404 Not Found: no such file`)],
+      [`COPY ${url('/sum/file.bin')} /x`, /COPY failed: source can't be a URL for COPY/],
+      [`ADD ${url('/missing.txt')} /x`, new RegExp(`ADD failed: failed to GET ${url('/missing.txt').replace(/\./g, '\\.')} with status 404 Not Found: no such file`)],
     ];
     for (const [line, msg] of cases) {
       const r = await build([await context(`FROM busybox\n${line}\n`, { 'local.txt': 'x' })]);
@@ -222,6 +222,19 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
       await noLeftovers();
     }
     assert.equal((await d.docker(['image', 'inspect', 'climb'])).code, 1);
+  });
+
+  test('COPY of a directory keeps its hardlinks; --chown=USER alone names the group USER too (dockerd\'s rule)', async () => {
+    const dir = await context('FROM busybox\nCOPY dir /d/\nCOPY --chown=www-data dir/a.txt /owned.txt\n', { 'dir/a.txt': 'a\n' });
+    await symlink('a.txt', join(dir, 'dir', 'soft'));
+    await link(join(dir, 'dir', 'a.txt'), join(dir, 'dir', 'hard.txt'));
+    await built(['-t', 'hardlinks', dir]);
+    const out = await d.ok(['run', '--rm', 'hardlinks', 'sh', '-c', 'stat -c "%n %h %i" /d/a.txt /d/hard.txt | cut -d" " -f2 && [ "$(stat -c %i /d/a.txt)" = "$(stat -c %i /d/hard.txt)" ] && readlink /d/soft && stat -c "%u:%g" /owned.txt']);
+    assert.equal(out, '2\n2\na.txt\n33:33');
+    const r = await build([await context('FROM busybox\nCOPY --chown=nobody f /f\n', { f: 'f' })]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /unable to convert uid\/gid chown string to host mapping: can't find gid for group nobody: no such group: nobody/);
+    await noLeftovers();
   });
 
   describe('FROM an image that is not local', () => {

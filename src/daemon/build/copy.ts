@@ -52,7 +52,10 @@ export function parseChmod(s: string): number | undefined {
 /** Resolves --chown user[:group] against the image's /etc/passwd and /etc/group (numeric ids need no lookup). */
 export async function resolveChown(rootfs: string, spec: string): Promise<{ uid: number; gid: number } | undefined> {
   if (spec === '') return undefined;
-  const [user, group] = spec.split(':', 2) as [string, string | undefined];
+  const parts = spec.split(':');
+  if (parts.length > 2) throw invalidArgument(`unable to convert uid/gid chown string to host mapping: invalid chown string format: ${spec}`);
+  // moby parseChownFlag: with no group, the user spec names the group as well (`--chown=nobody` is nobody:nobody).
+  const [user, group = user] = parts as [string, string | undefined];
   const readDb = async (file: string): Promise<string[][]> => {
     try {
       const text = await readFile(await resolveInRoot(rootfs, file, { followLast: true }), 'utf8');
@@ -64,22 +67,17 @@ export async function resolveChown(rootfs: string, spec: string): Promise<{ uid:
   };
   let uid: number;
   let gid: number;
-  if (/^\d+$/.test(user)) {
-    uid = Number(user);
-    gid = uid;
-  } else {
+  if (/^\d+$/.test(user)) uid = Number(user);
+  else {
     const row = (await readDb('/etc/passwd')).find((r) => r[0] === user);
     if (!row) throw invalidArgument(`unable to convert uid/gid chown string to host mapping: can't find uid for user ${user}: no such user: ${user}`);
     uid = Number(row[2]);
-    gid = Number(row[3]);
   }
-  if (group !== undefined) {
-    if (/^\d+$/.test(group)) gid = Number(group);
-    else {
-      const row = (await readDb('/etc/group')).find((r) => r[0] === group);
-      if (!row) throw invalidArgument(`unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
-      gid = Number(row[2]);
-    }
+  if (/^\d+$/.test(group)) gid = Number(group);
+  else {
+    const row = (await readDb('/etc/group')).find((r) => r[0] === group);
+    if (!row) throw invalidArgument(`unable to convert uid/gid chown string to host mapping: can't find gid for group ${group}: no such group: ${group}`);
+    gid = Number(row[2]);
   }
   return { uid, gid };
 }
@@ -184,7 +182,11 @@ function addEntry(pack: tar.Pack, h: Hdr, body?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => { pack.entry(h, body ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())); });
 }
 
-async function packEntry(pack: tar.Pack, host: string, name: string, owner: { uid: number; gid: number }, chmod?: number): Promise<void> {
+/**
+ * Packs one file, directory or symlink. `links` (inode → name packed) keeps hardlinks within a directory source
+ * as hardlinks, as the classic builder's tar copy does.
+ */
+async function packEntry(pack: tar.Pack, host: string, name: string, owner: { uid: number; gid: number }, chmod?: number, links?: Map<string, string>): Promise<void> {
   const st = await lstat(host);
   const h: Hdr = {
     name, uid: owner.uid, gid: owner.gid, mode: chmod ?? st.mode & 0o7777,
@@ -193,6 +195,12 @@ async function packEntry(pack: tar.Pack, host: string, name: string, owner: { ui
   if (st.isDirectory()) return addEntry(pack, { ...h, name: `${name}/`, type: 'directory' });
   if (st.isSymbolicLink()) return addEntry(pack, { ...h, type: 'symlink', linkname: await readlink(host) });
   if (!st.isFile()) return; // devices, fifos and sockets are not copied from a context
+  if (links && st.nlink > 1) {
+    const inode = `${st.dev}:${st.ino}`;
+    const first = links.get(inode);
+    if (first !== undefined) return addEntry(pack, { ...h, type: 'link', linkname: first });
+    links.set(inode, name);
+  }
   await new Promise<void>((resolve, reject) => {
     const sink = pack.entry({ ...h, type: 'file', size: st.size }, (err) => (err ? reject(err) : resolve()));
     const src = createReadStream(host);
@@ -201,12 +209,12 @@ async function packEntry(pack: tar.Pack, host: string, name: string, owner: { ui
   });
 }
 
-async function packTree(pack: tar.Pack, dir: string, prefix: string, owner: { uid: number; gid: number }, chmod: number | undefined, signal?: AbortSignal): Promise<void> {
+async function packTree(pack: tar.Pack, dir: string, prefix: string, owner: { uid: number; gid: number }, chmod: number | undefined, signal?: AbortSignal, links = new Map<string, string>()): Promise<void> {
   for (const n of (await readdir(dir)).sort()) {
     signal?.throwIfAborted();
     const host = join(dir, n);
     const name = prefix === '' ? n : `${prefix}/${n}`;
-    await packEntry(pack, host, name, owner, chmod);
-    if ((await lstat(host)).isDirectory()) await packTree(pack, host, name, owner, chmod, signal);
+    await packEntry(pack, host, name, owner, chmod, links);
+    if ((await lstat(host)).isDirectory()) await packTree(pack, host, name, owner, chmod, signal, links);
   }
 }

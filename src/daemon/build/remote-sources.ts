@@ -22,6 +22,8 @@ export interface RemoteSources {
 }
 
 export interface DownloadOptions {
+  /** The instruction, for the classic builder's `ADD failed: ...` errors. */
+  cmdName: string;
   /** Parent of the temp directories. */
   tmpRoot: string;
   /** ADD --checksum (`sha256:<hex>`; sha384 and sha512 too), verified after the download. */
@@ -86,7 +88,7 @@ async function downloadOne(url: string, dir: string, algo: string, o: DownloadOp
   try {
     u = new URL(url);
   } catch {
-    throw invalidArgument(`parse "${url}": invalid URL`);
+    throw invalidArgument(`${o.cmdName} failed: parse "${url}": invalid URL`);
   }
   let resp: Response;
   try {
@@ -94,17 +96,17 @@ async function downloadOne(url: string, dir: string, algo: string, o: DownloadOp
   } catch (err) {
     if (o.signal?.aborted) throw err;
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-    throw invalidArgument(`Get "${url}": ${cause}`);
+    throw invalidArgument(`${o.cmdName} failed: Get "${url}": ${cause}`);
   }
   // moby remotecontext.GetWithStatusError
   if (resp.status >= 400) {
     const body = (await resp.text().catch(() => '')).trim();
-    throw invalidArgument(`failed to GET ${url} with status ${resp.status} ${resp.statusText}: ${body}`);
+    throw invalidArgument(`${o.cmdName} failed: failed to GET ${url} with status ${resp.status} ${resp.statusText}: ${body}`);
   }
   const name = filenameForDownload(decodeURIComponent(u.pathname), resp.headers.get('content-disposition'));
   if (name === '') {
     await resp.body?.cancel();
-    throw invalidArgument(`cannot determine filename for source ${url}`);
+    throw invalidArgument(`${o.cmdName} failed: cannot determine filename for source ${url}`);
   }
   const file = join(dir, name);
   const sha256 = createHash('sha256');
@@ -149,11 +151,11 @@ export interface SplitSources extends RemoteSources {
  * Checks --checksum, refuses URLs in COPY (moby: "source can't be a URL for COPY") and downloads ADD's URLs.
  * Steps without URLs cost nothing.
  */
-export async function openRemoteSources(cmdName: 'COPY' | 'ADD', sourcePaths: readonly string[], checksum: string, o: Omit<DownloadOptions, 'checksum'>): Promise<SplitSources> {
+export async function openRemoteSources(cmdName: 'COPY' | 'ADD', sourcePaths: readonly string[], checksum: string, o: Omit<DownloadOptions, 'checksum' | 'cmdName'>): Promise<SplitSources> {
   checkChecksumFlag(cmdName, checksum, sourcePaths);
   const urls = sourcePaths.filter(isRemoteUrl);
   const local = sourcePaths.filter((p) => !isRemoteUrl(p));
   if (urls.length === 0) return { local, sources: [], digests: [], cleanup: async () => undefined };
-  if (cmdName === 'COPY') throw invalidArgument(`source can't be a URL for ${cmdName}`);
-  return { local, ...(await downloadSources(urls, { ...o, checksum })) };
+  if (cmdName === 'COPY') throw invalidArgument(`${cmdName} failed: source can't be a URL for ${cmdName}`);
+  return { local, ...(await downloadSources(urls, { ...o, checksum, cmdName })) };
 }

@@ -2,6 +2,7 @@
  * Integration harness: a real berthd on a temporary data root and socket, driven by the real docker CLI
  * (DOCKER_HOST=unix://...). Everything it creates is removed in stop(), even when a test failed.
  */
+import { createServer as createNetServer } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -207,4 +208,16 @@ export function run(cmd: string, args: string[], o: { env?: NodeJS.ProcessEnv; i
 
 export function exists(p: string): boolean {
   return existsSync(p);
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for servers the test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
 }

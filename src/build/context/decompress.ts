@@ -28,7 +28,7 @@ export async function decompressStream(input: Readable, o: { signal?: AbortSigna
   };
   switch (compression) {
     case 'none': return { stream: rest, compression };
-    case 'gzip': return { stream: through(createGunzip()), compression };
+    case 'gzip': return { stream: through(createGunzip({ chunkSize: 256 * 1024 })), compression };
     case 'zstd': return { stream: through(createZstdDecompress()), compression };
     default: return { stream: viaBinary(compression === 'xz' ? 'xz' : 'bzip2', rest, o.signal), compression };
   }

@@ -11,3 +11,4 @@ export * from './human.ts';
 export * from './root-path.ts';
 export * from './go-duration.ts';
 export * from './streams/peek.ts';
+export * from './streams/decompress.ts';

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { invalidArgument, internal, isEngineError, errnoCode } from '../lib/errdefs.ts';
 import type { Digest } from '../oci/index.ts';
-import { decompressStream, type ExternalDecompressor } from './decompress.ts';
+import { decompressStream, type ExternalDecompressor } from '../lib/streams/decompress.ts';
 import { lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../lib/syscalls.ts';
 
 export interface ApplyResult {
@@ -45,7 +45,7 @@ function badLayer(err: unknown): Error {
 
 export async function applyLayer(input: Readable, dir: string, o: ApplyOptions = {}): Promise<ApplyResult> {
   o.signal?.throwIfAborted();
-  const { stream } = await decompressStream(input, { external: o.external }).catch((e: unknown) => { throw badLayer(e); });
+  const { stream } = await decompressStream(input, { external: o.external, signal: o.signal }).catch((e: unknown) => { throw badLayer(e); });
   const hash = createHash('sha256');
   const extract = tar.extract();
   const unpacker = new Unpacker(dir);

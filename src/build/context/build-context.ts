@@ -11,7 +11,7 @@ import { errnoCode, invalidArgument, notFound } from '../../lib/index.ts';
 import { applyDockerignore, createMatcher, readDockerignore, removeExcludedControlFiles, type Matcher } from './dockerignore.ts';
 import { extractContext } from './extract.ts';
 import { resolveInScope } from './scoped-path.ts';
-import type { Compression } from './decompress.ts';
+import type { Compression } from '../../lib/index.ts';
 
 export const DEFAULT_DOCKERFILE_NAME = 'Dockerfile';
 

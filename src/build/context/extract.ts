@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { invalidArgument, errnoCode } from '../../lib/index.ts';
-import { decompressStream, type Compression } from './decompress.ts';
+import { decompressStream, type Compression } from '../../lib/index.ts';
 
 const WRITE_BATCH = 1 << 20;
 

@@ -2,8 +2,8 @@ export { openBuildContext, locateDockerfile, DEFAULT_DOCKERFILE_NAME } from './b
 export type { BuildContext, OpenContextOptions } from './build-context.ts';
 export { extractContext, cleanEntryName } from './extract.ts';
 export type { ExtractResult } from './extract.ts';
-export { decompressStream, detectCompression } from './decompress.ts';
-export type { Compression } from './decompress.ts';
+export { decompressStream, detectCompression } from '../../lib/index.ts';
+export type { Compression } from '../../lib/index.ts';
 export { parseDockerignore, readDockerignore, createMatcher, applyDockerignore, removeExcludedControlFiles } from './dockerignore.ts';
 export type { Matcher } from './dockerignore.ts';
 export { checksumSources } from './checksum.ts';

@@ -1,8 +1,13 @@
-/** Detects a stream's compression by its magic bytes and returns the decompressed stream. */
+/**
+ * Detects a stream's compression by its magic bytes (as moby's pkg/archive DecompressStream) and returns the
+ * decompressed stream: gzip and zstd with node:zlib, bzip2 and xz through the system binaries. Shared by layers
+ * (pull, load, import) and build contexts.
+ */
 import type { Readable, Transform } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
-import { invalidArgument } from '../lib/errdefs.ts';
-import { peekBytes } from '../lib/streams/peek.ts';
+import { invalidArgument } from '../errdefs.ts';
+import { filterProcess } from '../filter-process.ts';
+import { peekBytes } from './peek.ts';
 
 export const Compression = { none: 'none', gzip: 'gzip', zstd: 'zstd', bzip2: 'bzip2', xz: 'xz' } as const;
 export type Compression = (typeof Compression)[keyof typeof Compression];
@@ -16,7 +21,7 @@ export function detectCompression(head: Uint8Array): Compression {
   return Compression.none;
 }
 
-/** Makes a decompressing transform for bzip2/xz (which zlib lacks); the caller may provide one. */
+/** Makes a decompressing transform for bzip2/xz (which zlib lacks); by default the system's `bzip2`/`xz -dc`. */
 export type ExternalDecompressor = (c: Compression) => Transform | undefined;
 
 export interface Decompressed {
@@ -25,7 +30,7 @@ export interface Decompressed {
 }
 
 /** Peeks at the first bytes of input and wraps it in the matching decompressor. */
-export async function decompressStream(input: Readable, o: { external?: ExternalDecompressor } = {}): Promise<Decompressed> {
+export async function decompressStream(input: Readable, o: { external?: ExternalDecompressor; signal?: AbortSignal } = {}): Promise<Decompressed> {
   const { head, stream: replay } = await peekBytes(input, 6);
   const compression = detectCompression(head);
   let decoder: Transform | undefined;
@@ -33,10 +38,15 @@ export async function decompressStream(input: Readable, o: { external?: External
   if (compression === Compression.gzip) decoder = createGunzip({ chunkSize: 256 * 1024 });
   else if (compression === Compression.zstd) decoder = createZstdDecompress();
   else if (compression !== Compression.none) {
-    decoder = o.external?.(compression);
+    decoder = o.external?.(compression) ?? systemDecompressor(compression, o.signal);
     if (!decoder) throw invalidArgument(`unsupported compression format ${compression}`);
   }
   if (!decoder) return { stream: replay, compression };
   replay.on('error', (e) => decoder.destroy(e));
   return { stream: replay.pipe(decoder), compression };
+}
+
+function systemDecompressor(c: Compression, signal?: AbortSignal): Transform | undefined {
+  const bin = c === Compression.bzip2 ? 'bzip2' : c === Compression.xz ? 'xz' : undefined;
+  return bin ? (filterProcess(bin, ['-dc'], { signal, errorKind: 'invalid-argument' }) as unknown as Transform) : undefined;
 }

@@ -252,6 +252,20 @@ describe('credential helpers (credsStore, credHelpers) for the docker and berth 
       assert.equal((await cmd(['rmi', name])).code, 0);
     });
   }
+
+  test('a credential helper that is not installed: login fails with the docker CLI\'s message, for both CLIs', async () => {
+    for (const cli of ['docker', 'berth'] as const) {
+      const cfgDir = join(dir, `${cli}-missing-helper`);
+      await mkdir(cfgDir);
+      await writeFile(join(cfgDir, 'config.json'), JSON.stringify({ credsStore: 'berth-missing' }));
+      const r = await run(cli === 'docker' ? 'docker' : join(REPO, 'bin/berth'), ['login', '-u', 'alice', '--password-stdin', reg.host], {
+        env: { ...d.env, DOCKER_CONFIG: cfgDir }, input: 'hunter2-secret\n',
+      });
+      assert.notEqual(r.code, 0, cli);
+      assert.match(r.stderr, /Error saving credentials: error storing credentials - err: exec: "docker-credential-berth-missing": executable file not found in \$PATH/, `${cli}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr + r.stdout, /hunter2/);
+    }
+  });
 });
 
 /** A CA and certificates it signs, made with openssl (EC keys: quick). */

@@ -5,7 +5,9 @@
  * /usr/bin/docker 20.10), both with DOCKER_BUILDKIT=0. Then each image is `docker create`d and `docker export`ed
  * and the trees compared (paths, types, modes, uid/gid, content digests, link targets; never mtimes), and the
  * image configs compared field by field. Differences named in EXCEPTIONS below are documented and allowed; any
- * other difference, or a build that fails on one engine only without a documented reason, exits 1.
+ * other difference, or a build that fails on one engine only without a documented reason, exits 1. Beyond the
+ * corpus it builds ADD <url> (from an HTTP server it runs on 127.0.0.1), COPY through symlinks out of the context,
+ * COPY/ADD/WORKDIR corners and FROM a `berth registry serve` on loopback; expected failures compare messages.
  * Usage: bash bench/run.sh compare-build (BENCH_VERBOSE=1 also lists the documented path differences)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tar from 'tar-stream';
-import { mustOk, restoringHostNetwork, sh, sideBySide, startBerth, startDockerd, type Engine } from './engines.ts';
+import { mustOk, sh, sideBySide, startBerth, startDockerd, type Engine } from './engines.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const FIXTURES = join(REPO, 'test/fixtures/dockerfiles');
@@ -183,6 +185,62 @@ function sourceFixtures(): Fixture[] {
       },
     },
     {
+      // Destinations: relative to WORKDIR, onto an existing directory or symlink, into a fresh path; tars merged.
+      name: 'copy-dest-corners', prepare: async (ctx, served) => {
+        await contextOf(() => ({
+          Dockerfile: [
+            'FROM busybox AS stage',
+            'RUN mkdir -p /out/sub && echo s > /out/sub/s.txt && ln -s sub /out/link',
+            'FROM busybox',
+            'WORKDIR /w',
+            'COPY f.txt .',
+            'COPY f.txt rel/',
+            'COPY f.txt ../up.txt',
+            'RUN mkdir /existing && ln -s /existing /linkdir',
+            'COPY f.txt /existing',
+            'COPY f.txt /linkdir/',
+            'COPY --from=stage --chown=33:33 /out /fromstage/',
+            'COPY --from=stage /out/link /fromstage-link',
+            'COPY --from=busybox /etc/group /group-from-image',
+            'ADD pkg.tar.gz /existing/',
+            'ADD pkg.tar.gz /existing/',
+            'COPY dir /existing/',
+            '',
+          ].join('\n'),
+          'f.txt': 'f\n', 'dir/f.txt': 'from dir\n', 'dir/n/x': 'x\n',
+        }))(ctx, served);
+        await mustOk(sh('bash', ['-c', `cd "${ctx}" && mkdir -p t/pkg && echo p > t/pkg/p.txt && tar -czf pkg.tar.gz -C t pkg && rm -r t`]), 'pkg');
+      },
+    },
+    {
+      name: 'metadata-corners', prepare: contextOf(() => ({
+        Dockerfile: [
+          'ARG BASE=busybox',
+          'FROM $BASE',
+          'ARG USERNAME=www-data',
+          'ARG PORT=8080',
+          'ENV A=1 B="$A two" C=${A:+set} D=${NOPE:-dflt}',
+          'ENV PATH=/opt/bin:$PATH',
+          'LABEL multi="line one \\',
+          ' line two" "quoted key"=v other=\'single $A\'',
+          'EXPOSE $PORT 9000-9002/udp 53/tcp 53/udp',
+          'VOLUME ["/v1", "/v2"]',
+          'VOLUME /v3 /v4',
+          'USER $USERNAME',
+          'HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=2 CMD ["true"]',
+          'STOPSIGNAL 9',
+          'ONBUILD RUN echo one',
+          'ONBUILD COPY . /app',
+          'SHELL ["/bin/sh", "-xc"]',
+          'CMD echo $A',
+          'ENTRYPOINT ["/bin/sh", "-c"]',
+          'CMD ["echo", "after entrypoint"]',
+          'WORKDIR $D/sub',
+          '',
+        ].join('\n'),
+      })),
+    },
+    {
       // No group: the user spec names the group too, and busybox has no group "nobody".
       name: 'chown-user-without-group', fails: true, prepare: contextOf(() => ({ Dockerfile: 'FROM busybox\nCOPY --chown=nobody f /f\n', f: 'f' })),
     },
@@ -335,7 +393,9 @@ async function buildAll(e: Engine, tar: string, contexts: Map<string, string>, s
     const ctx = contexts.get(f.name)!;
     const tag = f.tag ?? `compare/${f.name}`;
     const args = (f.args ?? []).map((a) => a.replace('{ctx}', ctx));
-    const r = await sh(cli, ['build', '-t', tag, ...args, ctx], env);
+    // RUN steps get no network on either engine: nothing in the corpus needs one, and dockerd then needs no
+    // docker0 (which other benchmarks on this machine create and delete).
+    const r = await sh(cli, ['build', '--network', 'none', '-t', tag, ...args, ctx], env);
     if (r.code !== 0) {
       out.set(f.name, { ok: false, error: (r.err.trim().split('\n').pop() ?? '').slice(0, 200) });
       continue;
@@ -395,8 +455,7 @@ async function main(): Promise<void> {
       await f.prepare?.(ctx, served);
       contexts.set(f.name, ctx);
     }
-    // dockerd's classic RUN containers use its default bridge.
-    const r = await restoringHostNetwork(() => sideBySide((e, t) => buildAll(e, t, contexts, served), [startBerth, () => startDockerd({ network: true })]));
+    const r = await sideBySide((e, t) => buildAll(e, t, contexts, served), [startBerth, () => startDockerd()]);
     const rows: string[][] = [['fixture', 'tree', 'config', 'notes']];
     const details: string[] = [];
     for (const f of CORPUS) {

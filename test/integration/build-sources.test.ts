@@ -226,6 +226,14 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
     await noLeftovers();
   });
 
+  test('WORKDIR makes its directory (root-owned, 0755) even when nothing runs in it', async () => {
+    await built(['-t', 'wdonly', await context('FROM busybox\nUSER nobody\nWORKDIR /made/by/workdir\n')]);
+    // COPY --from reads the image's layers (no container would make the directory on the way).
+    await built(['-t', 'wdcopy', await context('FROM busybox\nCOPY --from=wdonly /made/by /copied/\n')]);
+    assert.equal(await d.ok(['run', '--rm', '--user', 'root', 'wdonly', 'stat', '-c', '%a %u', '/made', '/made/by/workdir']), '755 0\n755 0');
+    assert.equal(await d.ok(['run', '--rm', 'wdcopy', 'ls', '/copied']), 'workdir');
+  });
+
   describe('FROM an image that is not local', () => {
     let registry: ChildProcess;
     let regRoot: string;

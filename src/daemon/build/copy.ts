@@ -123,6 +123,8 @@ export async function performCopy(rootfs: string, r: CopyRequest): Promise<void>
     }, Buffer.from(c.data))));
   }
 
+  // Nothing to copy (WORKDIR's request): the destination directory is still made.
+  if (jobs.length === 0) await mkdirInRoot(rootfs, destClean, owner);
   for (const job of jobs) {
     await mkdirInRoot(rootfs, job.dir, owner);
     let input: Readable;

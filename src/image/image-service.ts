@@ -910,16 +910,26 @@ export class ImageService {
   async storeAndUnpackLayer(input: Readable, blob: Descriptor, o: { parent?: ChainId; chain: ChainId; diffId: Digest; signal?: AbortSignal; onBytes?: (bytes: number) => void }): Promise<void> {
     const key = `${EXTRACT_PREFIX}${randomBytes(8).toString('hex')}`;
     await using w = await this.content.writer(`pull-${blob.digest}-${key}`);
-    const mounts = await this.snapshots.prepare(key, o.parent);
+    const mounts = await this.snapshots.prepare(key, o.parent).catch((err: unknown) => { input.destroy(); throw err; });
+    const tee = blobTee(input, blob, w, o.onBytes);
     try {
-      const tee = blobTee(input, blob, w, o.onBytes);
-      const { diffId } = await applyLayer(tee, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) });
+      let diffId: Digest;
+      try {
+        ({ diffId } = await applyLayer(tee.stream, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) }));
+      } catch (err) {
+        if (o.signal?.aborted || tee.failed) throw err;
+        // A layer that does not unpack: if its bytes are not the blob the manifest names, that is the error.
+        await tee.done;
+        await w.commit(blob.size, blob.digest);
+        throw err;
+      }
       await tee.done;
       await w.commit(blob.size, blob.digest);
       if (diffId !== o.diffId) throw invalidArgument(`layer ${blob.digest}: diff id ${diffId} does not match the config's ${o.diffId}`);
       const usage = await this.snapshots.usage(key);
       await this.serial(() => this.commitLayer(key, o.chain, usage.size));
     } catch (err) {
+      tee.abort();
       await this.snapshots.remove(key).catch(() => {});
       throw err;
     }

@@ -6,7 +6,8 @@ export interface BlobInfo { digest: Digest; size: number; createdAt: Date }
 export interface IngestStatus { ref: string; offset: number }
 
 export interface ContentWriter extends AsyncDisposable {
-  write(chunk: Uint8Array): Promise<void>;
+  /** Appends a chunk, or several in one writev. */
+  write(chunk: Uint8Array | readonly Uint8Array[]): Promise<void>;
   status(): IngestStatus;
   /** Verifies size and digest, fsyncs and moves the blob into place (a no-op if it already exists). */
   commit(size: number, expected: Digest, o?: { labels?: Labels }): Promise<void>;

@@ -132,10 +132,19 @@ class LocalWriter implements ContentWriter {
     this.release = release;
   }
 
-  async write(chunk: Uint8Array): Promise<void> {
-    await this.fh.write(chunk);
-    this.hash.update(chunk);
-    this.offset += chunk.length;
+  async write(chunk: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    if (!Array.isArray(chunk)) {
+      const c = chunk as Uint8Array;
+      await this.fh.write(c);
+      this.hash.update(c);
+      this.offset += c.length;
+      return;
+    }
+    await this.fh.writev(chunk as Uint8Array[]);
+    for (const c of chunk as readonly Uint8Array[]) {
+      this.hash.update(c);
+      this.offset += c.length;
+    }
   }
 
   status(): IngestStatus {

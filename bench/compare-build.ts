@@ -331,7 +331,7 @@ type Tree = Map<string, Entry>;
 
 const CONFIG_FIELDS = ['Cmd', 'Entrypoint', 'Env', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'Shell', 'StopSignal', 'Healthcheck', 'OnBuild'] as const;
 
-interface Built { ok: true; tree: Tree; config: Record<string, unknown> }
+interface Built { ok: true; tree: Tree; config: Record<string, unknown>; history: string[] }
 interface Failed { ok: false; error: string }
 type Outcome = Built | Failed;
 
@@ -401,7 +401,10 @@ async function buildAll(e: Engine, tar: string, contexts: Map<string, string>, s
       continue;
     }
     const config = JSON.parse(await mustOk(sh(cli, ['image', 'inspect', '-f', '{{json .Config}}', tag], env), 'inspect')) as Record<string, unknown>;
-    out.set(f.name, { ok: true, tree: await exportTree(env, cli, tag), config });
+    const history = (await mustOk(sh(cli, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', tag], env), 'history')).split('\n').filter(Boolean)
+      // COPY/ADD name their sources by a content hash each engine computes its own way.
+      .map((l) => l.replace(/\b((?:file|dir|multi):)?[0-9a-f]{64}\b/g, '$1<hash>'));
+    out.set(f.name, { ok: true, tree: await exportTree(env, cli, tag), config, history });
   }
   return out;
 }
@@ -440,6 +443,21 @@ function diffConfigs(a: Record<string, unknown>, b: Record<string, unknown>): st
   return out;
 }
 
+/**
+ * Documented history difference: Docker 25 added HealthConfig.StartInterval (HEALTHCHECK --start-interval), so
+ * Berth, which speaks that API, prints one more duration in `HEALTHCHECK &{...}` than dockerd 20.10.
+ */
+const withoutStartInterval = (l: string) => l.replace(/^(.*HEALTHCHECK &\{\[.*\] "[^"]*" "[^"]*" "[^"]*") "[^"]*"/, '$1');
+
+/** `docker history` CreatedBy lines, newest first, compared one by one. */
+function diffHistory(a: string[], b: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i] && (a[i] === undefined || withoutStartInterval(a[i]!) !== b[i])) out.push(`history[${i}]: berth ${JSON.stringify(a[i] ?? null)} | dockerd ${JSON.stringify(b[i] ?? null)}`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'compare-build-'));
   let failed = false;
@@ -456,7 +474,7 @@ async function main(): Promise<void> {
       contexts.set(f.name, ctx);
     }
     const r = await sideBySide((e, t) => buildAll(e, t, contexts, served), [startBerth, () => startDockerd()]);
-    const rows: string[][] = [['fixture', 'tree', 'config', 'notes']];
+    const rows: string[][] = [['fixture', 'tree', 'config', 'history', 'notes']];
     const details: string[] = [];
     for (const f of CORPUS) {
       const b = r.berth.get(f.name)!;
@@ -466,18 +484,18 @@ async function main(): Promise<void> {
         // Both must refuse it, with the same message.
         const same = !b.ok && !d.ok && b.error === d.error;
         failed ||= !same;
-        rows.push([f.name, 'refused', 'refused', same ? 'both fail alike' : 'DIFF']);
+        rows.push([f.name, 'refused', 'refused', 'refused', same ? 'both fail alike' : 'DIFF']);
         details.push(`${f.name}: berth ${b.ok ? 'built it' : `"${b.error}"`}${same ? '' : ` | dockerd ${d.ok ? 'built it' : `"${d.error}"`}`}`);
         continue;
       }
       if (!b.ok) {
         failed = true;
-        rows.push([f.name, 'FAIL', 'FAIL', `Berth build failed: ${b.error}`]);
+        rows.push([f.name, 'FAIL', 'FAIL', 'FAIL', `Berth build failed: ${b.error}`]);
         continue;
       }
       if (!d.ok) {
         if (!refused) failed = true;
-        rows.push([f.name, '-', '-', refused ? `documented: dockerd refuses (${d.error})` : `UNEXPECTED: dockerd failed: ${d.error}`]);
+        rows.push([f.name, '-', '-', '-', refused ? `documented: dockerd refuses (${d.error})` : `UNEXPECTED: dockerd failed: ${d.error}`]);
         if (refused) details.push(`${f.name}: ${refused}`);
         continue;
       }
@@ -485,14 +503,16 @@ async function main(): Promise<void> {
       failed ||= Boolean(refused);
       const t = diffTrees(b.tree, d.tree);
       const c = diffConfigs(b.config, d.config);
-      failed ||= t.real.length > 0 || c.length > 0;
+      const h = diffHistory(b.history, d.history);
+      failed ||= t.real.length > 0 || c.length > 0 || h.length > 0;
       rows.push([
         f.name,
         t.real.length ? `DIFF (${t.real.length})` : 'identical',
         c.length ? `DIFF (${c.length})` : 'identical',
+        h.length ? `DIFF (${h.length})` : 'identical',
         t.excused.length ? `${t.excused.length} documented path difference(s)` : '',
       ]);
-      for (const l of [...t.real, ...c]) details.push(`${f.name}: ${l}`);
+      for (const l of [...t.real, ...c, ...h]) details.push(`${f.name}: ${l}`);
       if (process.env.BENCH_VERBOSE) for (const l of t.excused) details.push(`${f.name} (documented): ${l}`);
     }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

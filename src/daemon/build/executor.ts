@@ -12,7 +12,7 @@
  * images of the steps that succeeded stay as dangling cache, as with Docker.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import {
@@ -335,7 +335,8 @@ class BuildRun {
         const ports = cmd.ports.flatMap(expandPort);
         const ExposedPorts = { ...c.ExposedPorts };
         for (const p of ports) ExposedPorts[p] = {};
-        return this.commitConfig(state, { ...c, ExposedPorts }, `EXPOSE ${[...new Set(ports)].sort().join(' ')}`);
+        // moby: the words as written (sorted by the parser), after expansion.
+        return this.commitConfig(state, { ...c, ExposedPorts }, `EXPOSE ${cmd.ports.join(' ')}`);
       }
       case 'volume': {
         const Volumes = { ...c.Volumes };
@@ -347,7 +348,9 @@ class BuildRun {
       case 'stopsignal':
         return this.commitConfig(state, { ...c, StopSignal: cmd.signal }, `STOPSIGNAL ${cmd.signal}`);
       case 'shell':
-        return this.commitConfig(state, { ...c, Shell: cmd.shell }, `SHELL ${goQuoteList(cmd.shell)}`);
+        // moby dispatchShell: the new shell prefixes its own history line, printed with %v.
+        state.config = { ...c, Shell: cmd.shell };
+        return this.commitConfig(state, state.config, `SHELL [${cmd.shell.join(' ')}]`);
       case 'onbuild':
         return this.commitConfig(state, { ...c, OnBuild: [...(c.OnBuild ?? []), cmd.expression] }, `ONBUILD ${cmd.expression}`);
       case 'cmd': {
@@ -472,17 +475,20 @@ class BuildRun {
         digest = sel.digest;
         const paths = sel.sources.flatMap((s) => s.paths);
         sources = [{ root, paths }];
-        if (paths.length === 1 && cmd.sourceContents.length === 0) kind = sel.files.length === 1 ? 'file' : 'dir';
+        if (paths.length === 1 && cmd.sourceContents.length === 0) kind = (await lstat(join(root, paths[0]!))).isDirectory() ? 'dir' : 'file';
       }
       if (remote.digests.length) {
         sources.push(...remote.sources);
         digest = sha([digest, remote.digests]);
-        kind = remote.local.length === 0 && remote.digests.length === 1 && cmd.sourceContents.length === 0 ? 'file' : 'multi';
+        // A lone URL's hash has no `file:` prefix in dockerd's history.
+        kind = remote.local.length === 0 && remote.digests.length === 1 && cmd.sourceContents.length === 0 ? '' : 'multi';
       }
       const contents = cmd.sourceContents.map((s) => ({ path: s.path, data: s.data }));
       if (contents.length) digest = sha([digest, contents]);
       const hash = createHash('sha256').update(digest).digest('hex');
-      const createdBy = nopCommentString(this.shell(state), `${name} ${kind}:${hash} in ${cmd.dest} `);
+      // moby performCopy's comment, `--chown=X` glued to the hash as dockerd writes it.
+      const chownComment = cmd.chown ? `--chown=${cmd.chown}` : '';
+      const createdBy = nopCommentString(this.shell(state), `${name} ${chownComment}${kind ? `${kind}:` : ''}${hash} in ${cmd.dest} `);
       const key = sha([name, createdBy, cmd.chown, cmd.chmod, state.config]);
       if (await this.probe(state, key, createdBy)) return;
       await this.withBuildLayer(state, createdBy, key, async (rootfs) => {

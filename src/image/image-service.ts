@@ -912,6 +912,9 @@ export class ImageService {
     await using w = await this.content.writer(`pull-${blob.digest}-${key}`);
     const mounts = await this.snapshots.prepare(key, o.parent).catch((err: unknown) => { input.destroy(); throw err; });
     const tee = blobTee(input, blob, w, o.onBytes);
+    // The blob is verified and committed as soon as its last byte is written, while the unpacker finishes.
+    const blobCommitted = tee.done.then(() => w.commit(blob.size, blob.digest));
+    blobCommitted.catch(() => {}); // awaited below
     try {
       let diffId: Digest;
       try {
@@ -919,17 +922,16 @@ export class ImageService {
       } catch (err) {
         if (o.signal?.aborted || tee.failed) throw err;
         // A layer that does not unpack: if its bytes are not the blob the manifest names, that is the error.
-        await tee.done;
-        await w.commit(blob.size, blob.digest);
+        await blobCommitted;
         throw err;
       }
-      await tee.done;
-      await w.commit(blob.size, blob.digest);
+      await blobCommitted;
       if (diffId !== o.diffId) throw invalidArgument(`layer ${blob.digest}: diff id ${diffId} does not match the config's ${o.diffId}`);
       const usage = await this.snapshots.usage(key);
       await this.serial(() => this.commitLayer(key, o.chain, usage.size));
     } catch (err) {
       tee.abort();
+      await blobCommitted.catch(() => {}); // settled before the writer is disposed
       await this.snapshots.remove(key).catch(() => {});
       throw err;
     }

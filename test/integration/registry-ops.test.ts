@@ -1,7 +1,8 @@
 /**
  * Operating Berth's registry server (issue 5) with berthd and the real docker CLI: `berth registry serve --config`
- * with distribution's config.yml (flags override it, bad keys refused), berthd's push against it (monolithic and
- * chunked uploads, cross-repository mount), and a registry SIGKILLed while berthd downloads a 50 MB layer: the
+ * with distribution's config.yml (flags override it, bad keys refused), berthd's push against it (a layer gzipped
+ * on the fly goes up as one chunked-transfer PATCH, small blobs in one PUT, a second repository mounts them, a
+ * pulled image goes up blob for blob), and a registry SIGKILLed while berthd downloads a 50 MB layer: the
  * pull fails and leaves nothing behind (no image, blob, snapshot or ingest file); once the registry is back on
  * the same root the pull completes and the image runs.
  */
@@ -164,7 +165,7 @@ describe('registry operations: config file, push to Berth\'s server, registry ki
     }
   });
 
-  test('push to Berth\'s server: chunked upload of a large layer, cross-repository mount; registry killed mid-pull leaves nothing, then the pull completes', async () => {
+  test('push to Berth\'s server (a 50 MB layer gzipped as it streams up in one chunked PATCH, cross-repository mount, a pulled image re-pushed with its digest); registry killed mid-pull leaves nothing, then the pull completes', async () => {
     const root = join(dir, 'kill-root');
     const regPort = await freePort();
     let reg = await ServeProcess.start(['--addr', `127.0.0.1:${regPort}`, '--root', root, '--log-level', 'warn']);
@@ -224,6 +225,19 @@ describe('registry operations: config file, push to Berth\'s server, registry ki
       assert.equal(r.stdout.trim(), `${BIG} /big`);
       assert.ok((await stat(join(d.dataRoot, 'content/blobs/sha256', bigLayer.digest.slice(7)))).isFile());
       assert.deepEqual(await listDir(ingest), []);
+
+      // The pulled image pushed to another Berth registry goes up blob for blob: the same manifest digest.
+      const second = await ServeProcess.start(['--addr', `127.0.0.1:${await freePort()}`, '--root', join(dir, 'second-root'), '--log-level', 'warn']);
+      try {
+        const copy = `${new URL(second.url).host}/copy/big:v1`;
+        await d.ok(['tag', name, copy]);
+        const pushed = await d.ok(['push', copy]);
+        assert.match(pushed, new RegExp(`v1: digest: ${m[1]} `));
+        assert.equal((await fetch(`${second.url}/v2/copy/big/blobs/${bigLayer.digest}`, { method: 'HEAD' })).status, 200);
+        await d.ok(['rmi', copy]);
+      } finally {
+        await second.kill();
+      }
       await d.ok(['rmi', name]);
     } finally {
       await relay.close();

@@ -331,7 +331,11 @@ type Tree = Map<string, Entry>;
 
 const CONFIG_FIELDS = ['Cmd', 'Entrypoint', 'Env', 'WorkingDir', 'User', 'ExposedPorts', 'Volumes', 'Labels', 'Shell', 'StopSignal', 'Healthcheck', 'OnBuild'] as const;
 
-interface Built { ok: true; tree: Tree; config: Record<string, unknown>; history: string[] }
+interface Built {
+  ok: true; tree: Tree; config: Record<string, unknown>; history: string[];
+  /** The same build run again: which steps came from the cache (`Step N/M : ...` lines followed by Using cache). */
+  cachedSteps: string[];
+}
 interface Failed { ok: false; error: string }
 type Outcome = Built | Failed;
 
@@ -404,7 +408,9 @@ async function buildAll(e: Engine, tar: string, contexts: Map<string, string>, s
     const history = (await mustOk(sh(cli, ['history', '--no-trunc', '--format', '{{.CreatedBy}}', tag], env), 'history')).split('\n').filter(Boolean)
       // COPY/ADD name their sources by a content hash each engine computes its own way.
       .map((l) => l.replace(/\b((?:file|dir|multi):)?[0-9a-f]{64}\b/g, '$1<hash>'));
-    out.set(f.name, { ok: true, tree: await exportTree(env, cli, tag), config, history });
+    const again = await sh(cli, ['build', '--network', 'none', '-t', tag, ...args, ctx], env);
+    const cachedSteps = again.out.split(/^Step \d+\/\d+ : /m).slice(1).filter((s) => s.includes(' ---> Using cache')).map((s) => s.split('\n')[0]!);
+    out.set(f.name, { ok: true, tree: await exportTree(env, cli, tag), config, history, cachedSteps });
   }
   return out;
 }
@@ -474,7 +480,7 @@ async function main(): Promise<void> {
       contexts.set(f.name, ctx);
     }
     const r = await sideBySide((e, t) => buildAll(e, t, contexts, served), [startBerth, () => startDockerd()]);
-    const rows: string[][] = [['fixture', 'tree', 'config', 'history', 'notes']];
+    const rows: string[][] = [['fixture', 'tree', 'config', 'history+cache', 'notes']];
     const details: string[] = [];
     for (const f of CORPUS) {
       const b = r.berth.get(f.name)!;
@@ -504,6 +510,9 @@ async function main(): Promise<void> {
       const t = diffTrees(b.tree, d.tree);
       const c = diffConfigs(b.config, d.config);
       const h = diffHistory(b.history, d.history);
+      if (b.cachedSteps.join('\n') !== d.cachedSteps.join('\n')) {
+        h.push(`cache on a rebuild: berth ${JSON.stringify(b.cachedSteps)} | dockerd ${JSON.stringify(d.cachedSteps)}`);
+      }
       failed ||= t.real.length > 0 || c.length > 0 || h.length > 0;
       rows.push([
         f.name,

@@ -132,7 +132,8 @@ export class Builder {
       const labelKeys = Object.keys(o.labels).sort();
       if (labelKeys.length > 0) {
         const target = df.stages[graph.target]!;
-        const original = 'LABEL ' + labelKeys.map((k) => `${JSON.stringify(k)}='${o.labels[k]}'`).join(' ');
+        // dockerd shows the step as `LABEL k=v ...` (sorted keys).
+        const original = 'LABEL ' + labelKeys.map((k) => `${k}=${o.labels[k]}`).join(' ');
         const label: LabelInstruction = {
           kind: 'label', name: 'LABEL', original, location: { start: 0, end: 0 }, comments: [], noExpand: true,
           labels: labelKeys.map((k) => ({ key: k, value: o.labels[k]!, noDelim: false })),

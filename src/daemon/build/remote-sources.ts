@@ -103,7 +103,13 @@ async function downloadOne(url: string, dir: string, algo: string, o: DownloadOp
     const body = (await resp.text().catch(() => '')).trim();
     throw invalidArgument(`${o.cmdName} failed: failed to GET ${url} with status ${resp.status} ${resp.statusText}: ${body}`);
   }
-  const name = filenameForDownload(decodeURIComponent(u.pathname), resp.headers.get('content-disposition'));
+  let path = u.pathname;
+  try {
+    path = decodeURIComponent(path); // Go's url.URL.Path is the decoded path
+  } catch {
+    // a malformed escape stays as written
+  }
+  const name = filenameForDownload(path, resp.headers.get('content-disposition'));
   if (name === '') {
     await resp.body?.cancel();
     throw invalidArgument(`${o.cmdName} failed: cannot determine filename for source ${url}`);

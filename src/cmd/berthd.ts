@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { configureLogging, isLevel, rootLogger, type Level } from '../lib/index.ts';
 import { ApiServer, containerRoutes, execRoutes, networkRoutes, systemRoutes } from '../api/index.ts';
 import { imageRoutes } from '../api/routers/images/routes.ts';
+import type { RegistryAuth } from '../api/routers/images/backend.ts';
 import { ConmonRuntime, prepareHost } from '../runtime/index.ts';
 import { BridgeDriver, DEFAULT_ADDRESS_POOLS, DEFAULT_EXEC_ROOT, DnsServer, Ipam, nftTableFor, type AddressPool } from '../network/index.ts';
 import { NetworkService, hostResolvers } from '../daemon/networks/service.ts';
@@ -269,7 +270,7 @@ async function main(): Promise<void> {
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({
           images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), cacheMounts, log: log.child({ svc: 'build' }),
-          pull: (ref, o) => buildPulls.pull(ref, { progress: o.progress, signal: o.signal ?? new AbortController().signal }),
+          pull: (ref, o) => buildPulls.pull(ref, { progress: o.progress, signal: o.signal ?? new AbortController().signal, auth: o.auth as RegistryAuth | undefined }),
         }),
       })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),

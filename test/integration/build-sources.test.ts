@@ -13,7 +13,8 @@ import { link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar-stream';
-import { Daemon, REPO, type RunResult, freePort } from './harness.ts';
+import { Daemon, REPO, exists, freePort, run, type RunResult } from './harness.ts';
+import { Registry } from './registry-fixtures.ts';
 
 
 /** A tar of `entries` (name, type, body or link target), as a client could send it to POST /build. */
@@ -291,5 +292,34 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
       assert.equal((await d.docker(['image', 'inspect', 'nobase'])).code, 1);
       await noLeftovers();
     });
+  });
+
+  test('FROM a registry that wants a login pulls with the credentials the CLI sends (X-Registry-Config)', { skip: exists('/usr/bin/docker-registry') ? false : 'docker-registry is not installed' }, async () => {
+    const dir = await mkdtemp(join(tmp, 'auth-registry-'));
+    const h = await run('htpasswd', ['-Bbn', 'alice', 'hunter2-secret'], {});
+    assert.equal(h.code, 0, h.stderr);
+    await writeFile(join(dir, 'htpasswd'), h.stdout);
+    const reg = await Registry.start({ htpasswd: join(dir, 'htpasswd') });
+    try {
+      const base = `${reg.host}/priv/base:latest`;
+      await built(['-t', base, await context('FROM busybox\nLABEL private=yes\n')]);
+      await d.ok(['login', reg.host, '-u', 'alice', '--password-stdin'], { input: 'hunter2-secret' });
+      await d.ok(['push', base]);
+      await d.ok(['rmi', base]);
+      const ctx = await context(`FROM ${base}\nRUN echo ok > /ok\n`);
+      const out = await built(['-t', 'private-child', ctx]);
+      assert.match(out, /latest: Pulling from priv\/base/);
+      assert.equal(await d.ok(['image', 'inspect', '-f', '{{.Config.Labels.private}}', 'private-child']), 'yes');
+
+      // Without the credentials the registry refuses the pull, and so does the build.
+      await d.ok(['logout', reg.host]);
+      await d.ok(['rmi', 'private-child', base]);
+      const r = await build(['-t', 'private-child', ctx]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /no basic auth credentials|unauthorized|authentication required/i, r.stderr);
+      await noLeftovers();
+    } finally {
+      await reg.stop();
+    }
   });
 });

@@ -8,7 +8,14 @@ import { familiarString, parseReference, withDefaultTag, type ImageConfig } from
 import type { BuildImages } from './ports.ts';
 
 /** Pulls an image by reference (the daemon's pull, with its registry settings). */
-export type BuildPull = (ref: string, o: { progress: (m: object) => void; signal?: AbortSignal }) => Promise<void>;
+export type BuildPull = (ref: string, o: { progress: (m: object) => void; signal?: AbortSignal; auth?: object }) => Promise<void>;
+
+/** The client's credentials for `domain` out of X-Registry-Config (keyed as the docker CLI stores them). */
+export function authFor(configs: Readonly<Record<string, object>> | undefined, domain: string): object | undefined {
+  if (!configs) return undefined;
+  if (domain === 'docker.io') return configs['https://index.docker.io/v1/'] ?? configs['index.docker.io'] ?? configs['docker.io'];
+  return configs[domain] ?? configs[`https://${domain}`] ?? configs[`http://${domain}`];
+}
 
 export interface BaseImageDeps {
   images: Pick<BuildImages, 'resolve'>;
@@ -22,6 +29,8 @@ export interface ResolveBaseOptions {
   always: boolean;
   /** The build stream (omit to pull silently, e.g. when quiet). */
   write?: (m: object) => void;
+  /** X-Registry-Config's credentials by registry. */
+  registryAuth?: Readonly<Record<string, object>>;
   signal?: AbortSignal;
 }
 
@@ -36,7 +45,7 @@ export async function resolveBaseImage(d: BaseImageDeps, ref: string, o: Resolve
   }
   const parsed = withDefaultTag(parseReference(ref));
   try {
-    await d.pull(ref, { progress: o.write ?? (() => undefined), signal: o.signal });
+    await d.pull(ref, { progress: o.write ?? (() => undefined), signal: o.signal, auth: authFor(o.registryAuth, parsed.domain) });
   } catch (err) {
     if (o.signal?.aborted) throw err;
     // Docker Hub is not reachable from here; a failed docker.io pull keeps dockerd's Hub answer for a missing

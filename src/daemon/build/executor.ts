@@ -54,6 +54,8 @@ export interface BuildOptions {
   cacheFrom?: string[];
   extraHosts?: string[];
   shmSize?: number;
+  /** X-Registry-Config: credentials by registry for the images FROM pulls. */
+  registryAuth?: Record<string, object>;
   signal?: AbortSignal;
 }
 
@@ -309,7 +311,7 @@ class BuildRun {
   /** A FROM (with its stage's output: pull progress; `always` for --pull) or COPY --from image, pulled if missing. */
   private resolveImage(ref: string, out?: BuildOutput, always = false): Promise<{ id: string; config: ImageConfig }> {
     const write = out && !this.o.quiet ? (m: object) => out.write(m) : undefined;
-    return resolveBaseImage(this.d, ref, { always, write, signal: this.signal });
+    return resolveBaseImage(this.d, ref, { always, write, signal: this.signal, registryAuth: this.o.registryAuth });
   }
 
   private shell(state: State): string[] {

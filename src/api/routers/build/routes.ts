@@ -2,12 +2,13 @@
  * `POST /build` for the classic builder (moby daemon/server/router/build): the body is the context tar (plain,
  * gzip, bzip2 or xz); the reply is a JSON message stream with headers flushed once the build starts. Failures
  * before any output (bad parameters, context, Dockerfile syntax) are HTTP errors; later ones go in the stream.
- * `X-Registry-Config` is ignored until pulls exist. `/build/prune` lives with the system routes.
+ * `X-Registry-Config` carries the client's registry credentials for FROM pulls. `/build/prune` lives with the system routes.
  */
 import type { Readable } from 'node:stream';
 import { invalidArgument } from '../../../lib/index.ts';
 import { boolParam, openJsonStream } from '../../http.ts';
 import { route, type Route } from '../../router.ts';
+import type { RegistryAuth } from '../images/backend.ts';
 
 export interface BuildRequest {
   tags: string[];
@@ -31,6 +32,8 @@ export interface BuildRequest {
   extraHosts: string[];
   /** /dev/shm size of RUN containers in bytes (0: the default). */
   shmSize: number;
+  /** X-Registry-Config: the client's credentials by registry (`127.0.0.1:5000`, `https://index.docker.io/v1/`), for FROM pulls. */
+  registryAuth: Record<string, RegistryAuth>;
   signal: AbortSignal;
 }
 
@@ -46,6 +49,18 @@ function jsonParam<T>(q: URLSearchParams, name: string): T | undefined {
     return JSON.parse(v) as T;
   } catch (err) {
     throw invalidArgument(`${name}: ${(err as Error).message}`);
+  }
+}
+
+/** X-Registry-Config: base64url (or std) JSON map of registry → AuthConfig; unreadable means none. */
+function registryConfig(header: string | string[] | undefined): Record<string, RegistryAuth> {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (!v) return {};
+  try {
+    const m = JSON.parse(Buffer.from(v, 'base64').toString('utf8')) as unknown;
+    return m && typeof m === 'object' && !Array.isArray(m) ? m as Record<string, RegistryAuth> : {};
+  } catch {
+    return {};
   }
 }
 
@@ -73,6 +88,7 @@ export function buildRoutes(b: BuildBackend): Route[] {
         cacheFrom: jsonParam<string[]>(q, 'cachefrom') ?? [],
         extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean),
         shmSize: Number(q.get('shmsize') ?? 0) || 0,
+        registryAuth: registryConfig(ctx.req.headers['x-registry-config']),
         signal: ctx.signal,
       };
       const build = await b.prepare(ctx.req, r);

@@ -1,7 +1,8 @@
 /**
  * Issue 5 benchmark: push then pull an image with a 100 MB layer over loopback, Berth (berthd + `berth registry
  * serve`) against dockerd 20.10 + docker-registry 2.8 (distribution), and each registry server's throughput with
- * 8 concurrent blob GETs of that layer. Every push goes to a fresh registry so every blob is uploaded.
+ * 8 concurrent blob GETs of that layer. Every push goes to a fresh registry so every blob is uploaded. The two
+ * engines run side by side and alternate, round by round.
  * Usage: bash bench/run.sh distribution   (BENCH_RUNS=N, default 3)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -75,42 +76,40 @@ async function concurrentPulls(r: Registry, repo: string): Promise<number> {
 
 interface Result { push: number[]; pull: number[]; concurrentMBs: number[] }
 
-async function bench(e: Engine, kind: 'berth' | 'distribution', tar: string): Promise<Result> {
+/** One round for one engine: push to a fresh registry, remove the image, pull it, then 8 concurrent GETs. */
+async function round(e: Engine, kind: 'berth' | 'distribution', out: Result): Promise<void> {
   const docker = dockerOn(e);
-  const out: Result = { push: [], pull: [], concurrentMBs: [] };
-  await mustOk(docker(['import', '--change', 'CMD ["/big"]', tar, 'big:v1']), 'import');
-  for (let i = 0; i < RUNS; i++) {
-    const reg = await startRegistry(kind);
-    try {
-      const name = `${reg.host}/bench/big:v1`;
-      await mustOk(docker(['tag', 'big:v1', name]), 'tag');
-      out.push.push(await timeIt(() => mustOk(docker(['push', name]), 'push')));
-      await mustOk(docker(['rmi', '-f', 'big:v1', name]), 'rmi');
-      out.pull.push(await timeIt(() => mustOk(docker(['pull', name]), 'pull')));
-      await mustOk(docker(['tag', name, 'big:v1']), 'tag back');
-      await mustOk(docker(['rmi', name]), 'untag');
-      out.concurrentMBs.push(await concurrentPulls(reg, 'bench/big'));
-    } finally {
-      await stopRegistry(reg);
-    }
+  const reg = await startRegistry(kind);
+  try {
+    const name = `${reg.host}/bench/big:v1`;
+    await mustOk(docker(['tag', 'big:v1', name]), 'tag');
+    out.push.push(await timeIt(() => mustOk(docker(['push', name]), 'push')));
+    await mustOk(docker(['rmi', '-f', 'big:v1', name]), 'rmi');
+    out.pull.push(await timeIt(() => mustOk(docker(['pull', name]), 'pull')));
+    await mustOk(docker(['tag', name, 'big:v1']), 'tag back');
+    await mustOk(docker(['rmi', name]), 'untag');
+    out.concurrentMBs.push(await concurrentPulls(reg, 'bench/big'));
+  } finally {
+    await stopRegistry(reg);
   }
-  return out;
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-distribution-'));
+// Both engines run side by side and take turns (in alternating order), so a load change on a shared machine
+// hits both rather than whichever happened to run then.
+const engines: { e: Engine; kind: 'berth' | 'distribution'; out: Result }[] = [];
 try {
   const tar = await bigTar(dir);
-  const results: Record<string, Result> = {};
   for (const [start, kind] of [[startBerth, 'berth'], [() => startDockerd(), 'distribution']] as const) {
     const e = await start();
-    try {
-      results[e.name] = await bench(e, kind, tar);
-    } finally {
-      await stopEngine(e);
-    }
+    engines.push({ e, kind, out: { push: [], pull: [], concurrentMBs: [] } });
+    await mustOk(dockerOn(e)(['import', '--change', 'CMD ["/big"]', tar, 'big:v1']), 'import');
   }
-  const b = results.berth;
-  const d = results.dockerd;
+  for (let i = 0; i < RUNS; i++) {
+    for (const x of i % 2 ? [...engines].reverse() : engines) await round(x.e, x.kind, x.out);
+  }
+  const b = engines[0].out;
+  const d = engines[1].out;
   const row = (what: string, x: number[], y: number[], unit: string, higherIsBetter = false) => {
     const [mb, md] = [median(x), median(y)];
     const ratio = higherIsBetter ? mb / md : md / mb;
@@ -122,5 +121,6 @@ try {
   row('pull (image removed first)', b.pull, d.pull, 'ms');
   row('registry: 8 concurrent layer GETs', b.concurrentMBs, d.concurrentMBs, 'MB/s', true);
 } finally {
+  for (const x of engines) await stopEngine(x.e);
   await rm(dir, { recursive: true, force: true });
 }

@@ -95,6 +95,10 @@ const CORPUS: Fixture[] = [
   { name: 'stage-chain', dir: 'stage-chain' },
   { name: 'volume', dir: 'volume' },
   { name: 'workshop', dir: 'workshop' },
+  { name: 'run-mount', dir: 'run-mount' },
+  { name: 'parallel-stages', dir: 'parallel-stages', args: ['--build-arg', `RUN_ID=${process.pid}`] },
+  // The squash fixture without --squash (which dockerd 20.10 only takes when experimental): the steps compare.
+  { name: 'squash', dir: 'squash' },
   ...sourceFixtures(),
 ];
 
@@ -308,6 +312,8 @@ const EXCEPTIONS = {
     'copy-wildcard': 'COPY --chmod, as above (copy-wildcard-no-chmod compares the rest)',
     multistage: 'dockerd 20.10 classic runs every stage, the unused `broken` one too (exit 7); Berth, like BuildKit, runs only the stages the target needs (multistage-no-broken compares the rest)',
     'run-network': 'RUN --network=none|host: dockerd 20.10 classic answers "the --network option requires BuildKit"; Berth supports it, as BuildKit does',
+    'run-mount': 'RUN --mount: dockerd 20.10 classic answers "the --mount option requires BuildKit"; Berth runs bind, cache and tmpfs mounts as BuildKit does',
+    'parallel-stages': 'RUN --mount=type=cache (the stages meet in a shared cache to prove they run at the same time): BuildKit syntax, as above',
     'add-url-checksum': 'ADD --checksum is BuildKit syntax (Dockerfile 1.6); dockerd 20.10 classic answers "Unknown flag: checksum"',
   } as Record<string, string>,
   paths: {

@@ -246,10 +246,10 @@ async function main(): Promise<void> {
       imageSize: async (id) => (await images.inspect(id)).Size,
     },
   });
-  // The builder pulls FROM images that are not local as `docker pull` does (same registries, same events).
+  // One distribution backend for `docker pull/push` and the builder's FROM pulls (same registries, events, v2metadata).
   // One v2metadata map (diff id -> blobs in registries) for every pull and push of this daemon.
   const layerMetadata = new LayerMetadataStore(join(cfg.dataRoot, 'distribution', 'v2metadata.json'));
-  const buildPulls = new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'build' }), events, layerMetadata });
+  const distribution = new DistributionBackendImpl({ images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events, layerMetadata });
   const server = new ApiServer({
     log,
     routes: [
@@ -263,14 +263,11 @@ async function main(): Promise<void> {
       })),
       ...volumeRoutes(new VolumesBackendImpl({ volumes })),
       ...execRoutes(new ExecBackendImpl(execs)),
-      ...imageRoutes(images, new DistributionBackendImpl({
-        images, registries: () => cfg.registries, log: log.child({ svc: 'distribution' }), events,
-        layerMetadata,
-      })),
+      ...imageRoutes(images, distribution),
       ...buildRoutes(new BuildBackendImpl({
         builder: new Builder({
           images, containers: buildContainers(containers), tmpRoot: join(cfg.dataRoot, 'tmp', 'build'), cacheMounts, log: log.child({ svc: 'build' }),
-          pull: (ref, o) => buildPulls.pull(ref, { progress: o.progress, signal: o.signal ?? new AbortController().signal, auth: o.auth as RegistryAuth | undefined }),
+          pull: (ref, o) => distribution.pull(ref, { progress: o.progress, signal: o.signal ?? new AbortController().signal, auth: o.auth as RegistryAuth | undefined }),
         }),
       })),
       ...networkRoutes(new NetworksBackendImpl({ networks, containers })),

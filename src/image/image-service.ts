@@ -13,8 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { arch as hostArch } from 'node:os';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import type { Readable, Transform } from 'node:stream';
-import { filterProcess } from '../lib/filter-process.ts';
+import type { Readable } from 'node:stream';
 import { conflict, invalidArgument, isNotFound, notFound } from '../lib/errdefs.ts';
 import { KeyedMutex } from '../lib/keyed-mutex.ts';
 import { shortId } from '../lib/ids.ts';
@@ -23,7 +22,7 @@ import {
   withDefaultTag, type ChainId, type Descriptor, type Digest, type ImageConfig, type Manifest,
   type Reference, type ContainerConfigPart, type HistoryEntry,
 } from '../oci/index.ts';
-import { applyLayer, Compression, mountAll, OverlaySnapshotter, SnapshotKind, unmountAll, writableDir } from '../storage/index.ts';
+import { applyLayer, mountAll, OverlaySnapshotter, SnapshotKind, unmountAll, writableDir } from '../storage/index.ts';
 import type { HistoryResponseItem, ImageDeleteResponseItem, ImageInspect, ImagePruneReport, ImageSummary } from './api-shapes.ts';
 import { applyChanges } from './changes.ts';
 import { blobTee } from './blob-tee.ts';
@@ -167,7 +166,7 @@ export class ImageService {
       writer = await this.content.writer(key);
       const w = writer;
       const { diffId } = await applyLayer(tar, writableDir(mounts), {
-        signal: o.signal, external: externalDecompressor(o.signal), onChunk: (c) => w.write(c),
+        signal: o.signal, onChunk: (c) => w.write(c),
       });
       const size = w.status().offset;
       await w.commit(size, diffId);
@@ -891,7 +890,7 @@ export class ImageService {
       const input = await this.content.reader(blob);
       let n = 0;
       if (o.onProgress) input.on('data', (c: Buffer) => { n += c.length; o.onProgress!(n); });
-      const { diffId } = await applyLayer(input, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) });
+      const { diffId } = await applyLayer(input, writableDir(mounts), { signal: o.signal });
       if (diffId !== o.diffId) throw invalidArgument(`layer ${blob}: diff id ${diffId} does not match the config's ${o.diffId}`);
       const usage = await this.snapshots.usage(key);
       await this.serial(() => this.commitLayer(key, o.chain, usage.size));
@@ -918,7 +917,7 @@ export class ImageService {
     try {
       let diffId: Digest;
       try {
-        ({ diffId } = await applyLayer(tee.stream, writableDir(mounts), { signal: o.signal, external: externalDecompressor(o.signal) }));
+        ({ diffId } = await applyLayer(tee.stream, writableDir(mounts), { signal: o.signal }));
       } catch (err) {
         if (o.signal?.aborted || tee.failed) throw err;
         // A layer that does not unpack: if its bytes are not the blob the manifest names, that is the error.
@@ -1061,13 +1060,5 @@ export function parsePlatform(p?: string): { os: string; architecture: string; v
   const out: { os: string; architecture: string; variant?: string } = { os: parts[0], architecture: ARCH[parts[1]] ?? parts[1] };
   if (parts[2]) out.variant = parts[2];
   return out;
-}
-
-function externalDecompressor(signal?: AbortSignal): (c: Compression) => Transform | undefined {
-  return (c) => {
-    if (c === Compression.bzip2) return filterProcess('bzip2', ['-dc'], { signal, errorKind: 'invalid-argument' }) as unknown as Transform;
-    if (c === Compression.xz) return filterProcess('xz', ['-dc'], { signal, errorKind: 'invalid-argument' }) as unknown as Transform;
-    return undefined;
-  };
 }
 

@@ -7,15 +7,14 @@
  * Records are written last, so a broken archive leaves no image behind.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
-import { filterProcess } from '../lib/filter-process.ts';
 import { invalidArgument } from '../lib/errdefs.ts';
 import {
   chainIds, familiarString, MediaType, parseReference,
   type Descriptor, type Digest, type ImageConfig, type Index, type Manifest, type Reference,
 } from '../oci/index.ts';
-import { Compression, decompressStream } from '../storage/index.ts';
+import { decompressStream } from '../storage/index.ts';
 import type { ImageService } from './image-service.ts';
 import { parsePlatform } from './image-service.ts';
 import { byteProgress, shortDigest, type ProgressSink } from './progress.ts';
@@ -27,13 +26,7 @@ interface LoadTarget { target: Descriptor; tags: Reference[] }
 export async function loadImages(images: ImageService, input: Readable, o: { quiet?: boolean; progress: ProgressSink; signal?: AbortSignal }): Promise<void> {
   const content = images.contentStore;
   const files = new Map<string, { digest: Digest; size: number; small?: Buffer }>();
-  const { stream } = await decompressStream(input, {
-    external: (c) => {
-      if (c === Compression.bzip2) return filterProcess('bzip2', ['-dc'], { signal: o.signal, errorKind: 'invalid-argument' }) as unknown as Transform;
-      if (c === Compression.xz) return filterProcess('xz', ['-dc'], { signal: o.signal, errorKind: 'invalid-argument' }) as unknown as Transform;
-      return undefined;
-    },
-  });
+  const { stream } = await decompressStream(input, { signal: o.signal });
   const extract = tar.extract();
   const feed = (async () => {
     try {

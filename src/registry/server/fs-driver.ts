@@ -65,7 +65,19 @@ export class FilesystemDriver implements StorageDriver {
       return Readable.from([]);
     }
     const end = o?.length !== undefined ? offset + o.length - 1 : undefined;
-    return createReadStream('', { fd, start: offset, end, highWaterMark: 1 << 20, signal: o?.signal });
+    const stream = createReadStream('', { fd, start: offset, end, highWaterMark: 1 << 20 });
+    // An abort (the client went away) closes the stream without an error: given as the stream's own `signal`,
+    // the AbortError could be emitted after the consumer's pipeline had stopped listening, and crash the process.
+    const signal = o?.signal;
+    if (signal) {
+      const onAbort = () => stream.destroy();
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        stream.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
+    return stream;
   }
 
   async writer(p: string, append: boolean, o?: Op): Promise<FileWriter> {

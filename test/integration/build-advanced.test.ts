@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { Daemon, REPO, type RunResult } from './harness.ts';
+import { Daemon } from './harness.ts';
+import { FIXTURES, buildHelpers } from './build-helpers.ts';
 
-const FIXTURES = join(REPO, 'test/fixtures/dockerfiles');
 
 describe('docker build: RUN --mount, --squash, parallel stages, --cache-from, build cache', () => {
   let d: Daemon;
@@ -27,23 +27,8 @@ describe('docker build: RUN --mount, --squash, parallel stages, --cache-from, bu
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  const fixture = async (name: string): Promise<string> => {
-    const dir = join(tmp, `${name}-${Math.random().toString(36).slice(2, 8)}`);
-    await cp(join(FIXTURES, name), dir, { recursive: true });
-    return dir;
-  };
-  const build = (args: string[]): Promise<RunResult> => d.docker(['build', ...args], { timeoutMs: 120_000 });
-  const built = async (args: string[]): Promise<string> => {
-    const r = await build(args);
-    assert.equal(r.code, 0, `docker build ${args.join(' ')}: ${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
-  const noLeftovers = async () => {
-    assert.equal(await d.ok(['ps', '-aq']), '', 'no containers left');
-    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-    assert.ok(!mounts.includes(d.dataRoot), 'no mounts left under the data root');
-    assert.deepEqual((await d.snapshotKeys()).filter((k) => !k.startsWith('sha256:')), [], 'no build or container layers left');
-  };
+  const { fixture, build, built, noLeftovers } = buildHelpers(() => d, () => tmp);
+
 
   test('RUN --mount: bind from the context and a stage, cache kept across builds, tmpfs, rw bind discarded, optional secret', async () => {
     const dir = await fixture('run-mount');

@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { link, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar-stream';
-import { Daemon, REPO, exists, freePort, run, type RunResult } from './harness.ts';
+import { Daemon, REPO, exists, freePort, run } from './harness.ts';
+import { buildHelpers } from './build-helpers.ts';
 import { Registry } from './registry-fixtures.ts';
 
 
@@ -66,6 +67,8 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
+  const { build, built, noLeftovers } = buildHelpers(() => d, () => tmp);
+
   const url = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
   const context = async (dockerfile: string, extra: Record<string, string> = {}): Promise<string> => {
     const dir = await mkdtemp(join(tmp, 'ctx-'));
@@ -75,18 +78,6 @@ describe('docker build: sources (ADD <url>, symlinks out of the context, FROM pu
       await writeFile(join(dir, k), v);
     }
     return dir;
-  };
-  const build = (args: string[]): Promise<RunResult> => d.docker(['build', ...args], { timeoutMs: 120_000 });
-  const built = async (args: string[]): Promise<string> => {
-    const r = await build(args);
-    assert.equal(r.code, 0, `docker build ${args.join(' ')}: ${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
-  const noLeftovers = async () => {
-    assert.equal(await d.ok(['ps', '-aq']), '', 'no containers left');
-    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-    assert.ok(!mounts.includes(d.dataRoot), 'no mounts left under the data root');
-    assert.deepEqual((await d.snapshotKeys()).filter((k) => !k.startsWith('sha256:')), [], 'no build or container layers left');
   };
 
   test('ADD <url>: named from the path, mode 600, Last-Modified mtime, not unpacked; dest without / is the file', async () => {

@@ -5,13 +5,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Daemon, REPO, type RunResult } from './harness.ts';
+import { Daemon } from './harness.ts';
+import { buildHelpers } from './build-helpers.ts';
 
-const FIXTURES = join(REPO, 'test/fixtures/dockerfiles');
 
 describe('docker build (classic builder)', () => {
   let d: Daemon;
@@ -26,25 +26,9 @@ describe('docker build (classic builder)', () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  /** A private copy of a fixture (tests may add or change files). */
-  const fixture = async (name: string): Promise<string> => {
-    const dir = join(tmp, `${name}-${Math.random().toString(36).slice(2, 8)}`);
-    await cp(join(FIXTURES, name), dir, { recursive: true });
-    return dir;
-  };
-  const build = (args: string[], input?: string): Promise<RunResult> => d.docker(['build', ...args], { input, timeoutMs: 120_000 });
-  const built = async (args: string[]): Promise<string> => {
-    const r = await build(args);
-    assert.equal(r.code, 0, `docker build ${args.join(' ')}: ${r.stderr}\n${r.stdout}`);
-    return r.stdout;
-  };
+  const { fixture, build, built, noLeftovers } = buildHelpers(() => d, () => tmp);
+
   const config = async (image: string) => JSON.parse(await d.ok(['image', 'inspect', '-f', '{{json .Config}}', image])) as Record<string, unknown>;
-  const noLeftovers = async () => {
-    assert.equal(await d.ok(['ps', '-aq']), '', 'no containers left');
-    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-    assert.ok(!mounts.includes(d.dataRoot), `no mounts left under the data root:\n${mounts.split('\n').filter((l) => l.includes(d.dataRoot)).join('\n')}`);
-    assert.deepEqual((await d.snapshotKeys()).filter((k) => !k.startsWith('sha256:')), [], 'no build or container layers left');
-  };
 
   test('workshop flow: RUN, WORKDIR, COPY, LABEL, CMD; history; cache; one changed file rebuilds from its COPY on', async () => {
     const dir = await fixture('workshop');

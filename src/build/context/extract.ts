@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, chmod, lchown, link, rm, symlink, utimes, open } from 'node:fs/promises';
 import { posix, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { invalidArgument, errnoCode } from '../../lib/index.ts';
@@ -62,6 +62,24 @@ function owner(h: Header): { uid: number; gid: number } {
   const uid = pax.uid !== undefined ? Number(pax.uid) : h.uid ?? 0;
   const gid = pax.gid !== undefined ? Number(pax.gid) : h.gid ?? 0;
   return { uid, gid };
+}
+
+/**
+ * Passes a tar through and appends padding to a block plus two zero blocks. The docker CLI's `-f -` rewrites the
+ * context with moby's ReplaceFileTarWrapper, which closes the pipe before the tar trailer and the last entry's
+ * padding are written; Go's tar reader accepts that, tar-stream does not. Harmless after a complete tar.
+ */
+function withTarTrailer(): Transform {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      n += chunk.length;
+      cb(null, chunk);
+    },
+    flush(cb) {
+      cb(null, Buffer.alloc((512 - (n % 512)) % 512 + 1024));
+    },
+  });
 }
 
 /** Extracts `input` (plain or compressed tar) into `dir`, which must exist and be empty. */
@@ -150,7 +168,7 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
   ex.on('entry', (h, body, next) => {
     handle(h, body as unknown as Readable).then(() => next(), (err: unknown) => next(err as Error));
   });
-  await pipeline(stream, ex, { signal: o.signal });
+  await pipeline(stream, withTarTrailer(), ex, { signal: o.signal });
   // Directory modes last, deepest first, so read-only directories do not block their own contents.
   for (const d of dirModes.reverse()) {
     await chmod(d.path, d.mode);

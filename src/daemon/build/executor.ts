@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
-  DockerfileError, GlobalScope, checksumSources, decompressStream, openBuildContext, parseDockerfile, runProcess, stageGraph,
+  DockerfileError, GlobalScope, checksumSources, openBuildContext, parseDockerfile, runProcess, stageGraph,
   type BuildArgValues, type BuildContext, type Command, type Dockerfile, type LabelInstruction, type StageGraph,
   type StageScope,
 } from '../../build/index.ts';
@@ -123,7 +123,7 @@ export class Builder {
     }
     for (const t of o.tags) parseReference(t);
     await mkdir(this.d.tmpRoot, { recursive: true, mode: 0o700 });
-    const ctx = await openBuildContext(await withTarTrailer(body, o.signal), { dockerfile: o.dockerfile, tmpRoot: this.d.tmpRoot, signal: o.signal });
+    const ctx = await openBuildContext(body, { dockerfile: o.dockerfile, tmpRoot: this.d.tmpRoot, signal: o.signal });
     try {
       const df = parseDockerfile(ctx.dockerfileText);
       const global = new GlobalScope(df.metaArgs, {
@@ -630,29 +630,6 @@ class BuildRun {
       await removeContainer();
     }
   }
-}
-
-/**
- * The CLI's `-f -` rewrites the context with moby's ReplaceFileTarWrapper, which closes the pipe before the tar
- * trailer and the last entry's padding are written; Go's tar reader accepts that, tar-stream does not. The body
- * is decompressed here, padded to a block and two zero blocks appended (harmless after a complete tar). A wrapper, because
- * src/build/context belongs to the context extractor.
- */
-async function withTarTrailer(body: Readable, signal?: AbortSignal): Promise<Readable> {
-  const { stream } = await decompressStream(body, { signal });
-  let n = 0;
-  const padded = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      n += chunk.length;
-      cb(null, chunk);
-    },
-    // The last entry may lack its padding too.
-    flush(cb) {
-      cb(null, Buffer.alloc((512 - (n % 512)) % 512 + 1024));
-    },
-  });
-  stream.on('error', (e) => padded.destroy(e));
-  return stream.pipe(padded);
 }
 
 /** A mount that cannot be made fails its RUN step like any step error. */

@@ -565,24 +565,35 @@ export class ImageService {
     const until = filters.get('until')?.map(parseUntil);
     return this.serial(async () => {
       const deleted: ImageDeleteResponseItem[] = [];
-      let reclaimed = 0;
-      // Leaves first: an image with children (a build step under another image) goes once they are gone.
-      for (let progress = true; progress; ) {
-        progress = false;
-        for (const r of this.records.all()) {
-          if (!all && r.names.length > 0) continue;
-          if (this.usage(r.id).length > 0 || this.hasChildren(r.id)) continue;
-          const c = await this.config(r.id);
-          const created = Date.parse(c.created ?? r.createdAt);
-          if (until && until.some((u) => created >= u)) continue;
-          if (!labelsMatch(c.config?.Labels ?? {}, filters)) continue;
-          for (const n of [...r.names]) this.untag(r.id, n, deleted);
-          reclaimed += await this.deleteImageLocked(r.id, deleted);
-          progress = true;
-        }
-      }
+      const { reclaimed } = await this.deleteUnusedLeavesLocked(async (r) => {
+        if (!all && r.names.length > 0) return false;
+        const c = await this.config(r.id);
+        const created = Date.parse(c.created ?? r.createdAt);
+        if (until && until.some((u) => created >= u)) return false;
+        return labelsMatch(c.config?.Labels ?? {}, filters);
+      }, deleted);
       return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
     });
+  }
+
+  /**
+   * Deletes the images `pick` selects that no container uses, leaves first: an image with children (a build step
+   * under another image) goes once they are gone. Tags are removed first. Returns the deleted IDs.
+   */
+  private async deleteUnusedLeavesLocked(pick: (r: ImageRecord) => Promise<boolean>, out: ImageDeleteResponseItem[]): Promise<{ ids: string[]; reclaimed: number }> {
+    const ids: string[] = [];
+    let reclaimed = 0;
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const r of this.records.all()) {
+        if (this.usage(r.id).length > 0 || this.hasChildren(r.id) || !(await pick(r))) continue;
+        for (const n of [...r.names]) this.untag(r.id, n, out);
+        reclaimed += await this.deleteImageLocked(r.id, out);
+        ids.push(r.id);
+        progress = true;
+      }
+    }
+    return { ids, reclaimed };
   }
 
   /**
@@ -616,22 +627,13 @@ export class ImageService {
    */
   async pruneBuildCache(o: { all?: boolean; keep?: (createdAt: string) => boolean } = {}): Promise<{ deleted: string[]; reclaimed: number }> {
     return this.serial(async () => {
-      const deleted: string[] = [];
-      let reclaimed = 0;
       const eligible = async (r: ImageRecord) => {
         if (!r.cacheKey || r.names.length > 0 || this.usage(r.id).length > 0) return false;
         return !o.keep?.((await this.config(r.id)).created ?? r.createdAt);
       };
-      for (let progress = true; progress; ) {
-        progress = false;
-        for (const r of this.records.all()) {
-          if (this.hasChildren(r.id) || !(await eligible(r))) continue;
-          const out: ImageDeleteResponseItem[] = [];
-          reclaimed += await this.deleteImageLocked(r.id, out);
-          deleted.push(r.id);
-          progress = true;
-        }
-      }
+      const leaves = await this.deleteUnusedLeavesLocked(eligible, []);
+      const deleted = leaves.ids;
+      let reclaimed = leaves.reclaimed;
       if (o.all) {
         for (const r of this.records.all()) {
           if (!(await eligible(r))) continue;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { familiarName, familiarString, parseReference, referenceString, withDefaultTag } from './reference.ts';
+import { familiarName, familiarString, parseReference, referenceString, registryHostOf, withDefaultTag } from './reference.ts';
 
 const norm = (s: string) => referenceString(parseReference(s));
 
@@ -40,4 +40,11 @@ test("Docker's error texts", () => {
   assert.throws(() => parseReference('x/' + 'a'.repeat(260)), /must not be more than 255 characters/);
   assert.throws(() => parseReference('Host:5000/Foo'), { message: 'invalid reference format: repository name (Foo) must be lowercase' });
   assert.throws(() => parseReference('busybox:' + 'a'.repeat(129)), { message: 'invalid reference format' });
+});
+
+test('registryHostOf: server addresses as logins and X-Registry-Config keys write them', () => {
+  for (const a of ['', 'https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'https://docker.io']) assert.equal(registryHostOf(a), 'docker.io', a);
+  assert.equal(registryHostOf('127.0.0.1:5000'), '127.0.0.1:5000');
+  assert.equal(registryHostOf('https://reg.example:5000/v2/'), 'reg.example:5000');
+  assert.equal(registryHostOf('http://reg.example'), 'reg.example');
 });

@@ -139,3 +139,15 @@ export function isValidTag(tag: string): boolean {
 export function isFullHexId(s: string): boolean {
   return ANCHORED_IDENTIFIER_RE.test(s);
 }
+
+/**
+ * The registry host of a server address as the docker CLI writes them in logins and X-Registry-Config keys
+ * (`https://index.docker.io/v1/` and empty mean docker.io; `https://host:port` means `host:port`).
+ */
+export function registryHostOf(address?: string): string {
+  const a = (address ?? '').trim();
+  if (!a || /^(https?:\/\/)?(index\.)?docker\.io(\/v1\/?)?$/.test(a) || a === 'https://index.docker.io/v1/') return 'docker.io';
+  const host = a.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  if (!host) throw invalidArgument(`invalid registry address ${a}`);
+  return host;
+}

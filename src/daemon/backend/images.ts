@@ -1,8 +1,8 @@
 /** The images API backends: ImageService itself for local images, and the distribution adapter (pull, push, save, load, login). */
 import type { Readable } from 'node:stream';
 import type { DistributionBackend, ImagesBackend, RegistryAuth } from '../../api/routers/images/backend.ts';
-import { invalidArgument, isEngineError, notFound, unauthorized, type Logger } from '../../lib/index.ts';
-import { familiarName, familiarString, parseReference, type Reference } from '../../oci/index.ts';
+import { isEngineError, notFound, unauthorized, type Logger } from '../../lib/index.ts';
+import { familiarName, familiarString, parseReference, registryHostOf, type Reference } from '../../oci/index.ts';
 import type { EventBus } from '../events.ts';
 import { RegistryClient, registryConnection } from '../../registry/client/index.ts';
 import { insecureMatcher, loadImages, pullImage, pushImage, saveImages, type ImageService, type LayerMetadataStore, type RegistrySettings } from '../../image/index.ts';
@@ -86,7 +86,7 @@ export class DistributionBackendImpl implements DistributionBackend {
 
   /** moby registry.Service.Auth: checks the credentials with GET /v2/ (basic, or a bearer token from the realm). */
   async login(auth: RegistryAuth, o: { signal: AbortSignal }): Promise<{ Status: string; IdentityToken?: string }> {
-    const host = loginHost(auth.serveraddress);
+    const host = registryHostOf(auth.serveraddress);
     const { endpoint, fetch } = registryConnection(host, { insecure: insecureMatcher(this.registries().insecure), certsDir: this.registries().certsDir });
     this.log?.info('login', { registry: host, username: auth.username });
     const client = new RegistryClient(endpoint, { auth, fetch });
@@ -100,15 +100,6 @@ export class DistributionBackendImpl implements DistributionBackend {
     }
     return { Status: 'Login Succeeded' };
   }
-}
-
-/** The registry host of a login's serveraddress (`https://index.docker.io/v1/` and empty mean docker.io). */
-function loginHost(address?: string): string {
-  const a = (address ?? '').trim();
-  if (!a || /^(https?:\/\/)?(index\.)?docker\.io(\/v1\/?)?$/.test(a) || a === 'https://index.docker.io/v1/') return 'docker.io';
-  const host = a.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-  if (!host) throw invalidArgument(`invalid registry address ${a}`);
-  return host;
 }
 
 /** BERTH_UPLOAD_CHUNK_SIZE (bytes) makes pushes use chunked PATCH uploads above that size; tests use it. */

@@ -4,7 +4,7 @@
  * pulled, its progress (`latest: Pulling from ...`, per-layer lines, `Status: ...`) going into the build stream.
  */
 import { isNotFound, notFound, type Logger } from '../../lib/index.ts';
-import { familiarString, parseReference, withDefaultTag, type ImageConfig } from '../../oci/index.ts';
+import { familiarString, parseReference, registryHostOf, withDefaultTag, type ImageConfig } from '../../oci/index.ts';
 import type { BuildImages } from './ports.ts';
 
 /** Pulls an image by reference (the daemon's pull, with its registry settings). */
@@ -13,8 +13,16 @@ export type BuildPull = (ref: string, o: { progress: (m: object) => void; signal
 /** The client's credentials for `domain` out of X-Registry-Config (keyed as the docker CLI stores them). */
 export function authFor(configs: Readonly<Record<string, object>> | undefined, domain: string): object | undefined {
   if (!configs) return undefined;
-  if (domain === 'docker.io') return configs['https://index.docker.io/v1/'] ?? configs['index.docker.io'] ?? configs['docker.io'];
-  return configs[domain] ?? configs[`https://${domain}`] ?? configs[`http://${domain}`];
+  for (const [address, auth] of Object.entries(configs)) {
+    let host: string;
+    try {
+      host = registryHostOf(address);
+    } catch {
+      continue;
+    }
+    if (host === domain) return auth;
+  }
+  return undefined;
 }
 
 export interface BaseImageDeps {

@@ -12,3 +12,4 @@ export * from './root-path.ts';
 export * from './go-duration.ts';
 export * from './streams/peek.ts';
 export * from './streams/decompress.ts';
+export * from './streams/write-chunks.ts';

@@ -9,13 +9,14 @@
  * there); hardlink targets obey the same rules.
  */
 import { createHash } from 'node:crypto';
-import { lchown, link, lstat, lutimes, mkdir, open, rm, symlink, chmod, readdir, utimes, type FileHandle } from 'node:fs/promises';
+import { lchown, link, lstat, lutimes, mkdir, open, rm, symlink, chmod, readdir, utimes } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { invalidArgument, internal, isEngineError, errnoCode } from '../lib/errdefs.ts';
 import type { Digest } from '../oci/index.ts';
 import { decompressStream, type ExternalDecompressor } from '../lib/streams/decompress.ts';
+import { writeChunks } from '../lib/streams/write-chunks.ts';
 import { lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from '../lib/syscalls.ts';
 
 export interface ApplyResult {
@@ -100,40 +101,6 @@ export async function applyLayer(input: Readable, dir: string, o: ApplyOptions =
 }
 
 type Entry = { header: tar.Header; resume(): unknown } & AsyncIterable<Buffer>;
-
-/** Unwritten bytes of one file before reading the tar waits for the disk. */
-const MAX_UNWRITTEN = 8 * 1024 * 1024;
-
-/**
- * Writes a file's content as the tar yields it: one writev at a time, each taking every chunk that arrived while
- * the previous one ran, so a large file goes down in a few big writes while the tar keeps being read.
- */
-async function writeContent(fh: FileHandle, entry: AsyncIterable<Buffer>): Promise<void> {
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
-  let busy = false;
-  let inflight: Promise<void> = Promise.resolve();
-  const start = () => {
-    const bufs = pending;
-    pending = [];
-    pendingLen = 0;
-    busy = true;
-    inflight = fh.writev(bufs).then(() => { busy = false; });
-    inflight.catch(() => {}); // awaited below
-  };
-  for await (const chunk of entry) {
-    pending.push(chunk);
-    pendingLen += chunk.length;
-    if (busy && pendingLen < MAX_UNWRITTEN) continue;
-    await inflight;
-    start();
-  }
-  await inflight;
-  if (pending.length) {
-    start();
-    await inflight;
-  }
-}
 
 /** Writes tar entries under root; keeps what it created so that a fresh root needs no lstat per entry. */
 class Unpacker {
@@ -239,7 +206,7 @@ class Unpacker {
       case undefined: {
         const fh = await open(path, 'wx', 0o600);
         try {
-          await writeContent(fh, entry);
+          await writeChunks(fh, entry);
         } finally {
           await fh.close();
         }

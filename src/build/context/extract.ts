@@ -10,10 +10,8 @@ import { posix, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
-import { invalidArgument, errnoCode } from '../../lib/index.ts';
+import { invalidArgument, errnoCode, writeChunks } from '../../lib/index.ts';
 import { decompressStream, type Compression } from '../../lib/index.ts';
-
-const WRITE_BATCH = 1 << 20;
 
 export interface ExtractResult {
   compression: Compression;
@@ -112,20 +110,7 @@ export async function extractContext(input: Readable, dir: string, o: { signal?:
         const fh = await open(path, 'wx', 0o600);
         const hash = createHash('sha256');
         try {
-          // Written in batches of about 1 MiB: one writev instead of one write per 64 KiB chunk.
-          let batch: Buffer[] = [];
-          let batched = 0;
-          for await (const chunk of body) {
-            hash.update(chunk as Buffer);
-            batch.push(chunk as Buffer);
-            batched += (chunk as Buffer).length;
-            if (batched >= WRITE_BATCH) {
-              await fh.writev(batch);
-              batch = [];
-              batched = 0;
-            }
-          }
-          if (batch.length > 0) await fh.writev(batch);
+          await writeChunks(fh, body as AsyncIterable<Buffer>, (chunk) => hash.update(chunk));
         } finally {
           await fh.close();
         }
